@@ -1,0 +1,48 @@
+# reelgraph: `make demo` renders a demo video, `make test` runs the tests (both install first).
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: install system-deps demo test test-fast lint bench serve worker clean
+
+install: system-deps $(STAMP)
+
+system-deps:
+	@bash .ci/system-deps
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[dev]'
+	@touch $(STAMP)
+
+demo: install
+	@mkdir -p out
+	$(BIN)/reelgraph create --demo -o out/demo.mp4
+
+test: install
+	$(BIN)/python -m pytest -q
+
+test-fast: install
+	$(BIN)/python -m pytest -q -m "not slow and not integration"
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+bench: install
+	$(BIN)/python bench/render.py
+	$(BIN)/python bench/asr.py
+	$(BIN)/python bench/caption.py
+	$(BIN)/python bench/api_load.py
+
+serve: install
+	$(BIN)/reelgraph serve
+
+worker: install
+	$(BIN)/reelgraph worker --queues graph,gpu,cpu
+
+clean:
+	rm -rf out .pytest_cache .mypy_cache .ruff_cache

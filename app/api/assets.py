@@ -1,0 +1,170 @@
+"""Uploaded media: streamed to disk with a size cap, sniffed, stored by content hash.
+
+An asset lives at ``<uploads>/<asset_id><ext>`` with a ``<asset_id>.json`` sidecar (kind, mime,
+size, sha256). ``asset_id = "asset_" + sha256[:32]``; names sent by users are never used.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import json
+import logging
+import os
+import tempfile
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+from python_multipart.multipart import MultipartParser, parse_options_header
+
+from app.api.sniff import Sniffed, sniff
+from common.errors import InvalidInput, MediaTooLarge, MissingAsset, UnsupportedMedia
+from common.settings import get_settings
+
+logger = logging.getLogger(__name__)
+
+
+class _Sink:
+    """Receives one file part: hashes, counts, writes to a temp file, keeps the first bytes."""
+
+    def __init__(self, directory: Path, max_bytes: int):
+        directory.mkdir(parents=True, exist_ok=True)
+        fd, name = tempfile.mkstemp(prefix=".upload-", suffix=".partial", dir=directory)
+        self.fh = os.fdopen(fd, "wb")
+        self.path = Path(name)
+        self.max_bytes = max_bytes
+        self.size = 0
+        self.head = b""
+        self.sha = hashlib.sha256()
+
+    def write(self, data: bytes) -> None:
+        self.size += len(data)
+        if self.size > self.max_bytes:
+            raise MediaTooLarge(f"The upload is larger than the {self.max_bytes}-byte limit.")
+        if len(self.head) < 64:
+            self.head += data[: 64 - len(self.head)]
+        self.sha.update(data)
+        self.fh.write(data)
+
+
+def _validate_decodable(path: Path, sniffed: Sniffed) -> None:
+    """A second look with a real decoder: the magic number alone can be faked."""
+    try:
+        if sniffed.kind == "image":
+            from PIL import Image
+
+            with Image.open(path) as im:
+                im.verify()
+        else:
+            import av
+
+            with av.open(str(path)) as container:
+                if not container.streams.audio and not container.streams.video:
+                    raise ValueError("no streams")
+    except Exception as exc:
+        raise UnsupportedMedia(
+            f"The upload looks like {sniffed.mime} but cannot be decoded; send a valid file."
+        ) from exc
+
+
+def finalize(tmp: Path, head: bytes, sha256: str, size: int) -> dict[str, Any]:
+    """Sniff, validate and move a finished temp file into place; returns the asset record."""
+    sniffed = sniff(head)
+    if sniffed is None:
+        raise UnsupportedMedia("The upload is not an image, audio or video file we can read.")
+    _validate_decodable(tmp, sniffed)
+    asset_id = "asset_" + sha256[:32]
+    root = get_settings().uploads_dir
+    final = root / f"{asset_id}{sniffed.ext}"
+    meta = {"id": asset_id, "kind": sniffed.kind, "mime": sniffed.mime, "size": size,
+            "sha256": sha256, "ext": sniffed.ext}  # fmt: skip
+    os.replace(tmp, final)
+    side = root / f"{asset_id}.json"
+    side_tmp = root / f".{asset_id}.json.partial"
+    side_tmp.write_text(json.dumps(meta))
+    os.replace(side_tmp, side)
+    return meta
+
+
+async def receive_upload(content_type: str, body: AsyncIterator[bytes]) -> dict[str, Any]:
+    """Parse a multipart body as it streams in; store its first file part as an asset."""
+    ctype, params = parse_options_header(content_type or "")
+    boundary = params.get(b"boundary")
+    if ctype != b"multipart/form-data" or not boundary:
+        raise InvalidInput("Send the file as multipart/form-data with a 'file' field.")
+    s = get_settings()
+    state: dict[str, Any] = {"sink": None, "done": None, "in_file": False}
+
+    def on_part_begin() -> None:
+        state["in_file"] = state["done"] is None and state["sink"] is None
+
+    def on_part_data(data: bytes, start: int, end: int) -> None:
+        if state["in_file"]:
+            if state["sink"] is None:
+                state["sink"] = _Sink(s.uploads_dir, s.max_upload_bytes)
+            state["sink"].write(data[start:end])
+
+    def on_part_end() -> None:
+        if state["in_file"] and state["done"] is None:
+            state["done"] = state["sink"]
+        state["in_file"] = False
+
+    callbacks: Any = {"on_part_begin": on_part_begin, "on_part_data": on_part_data,
+                      "on_part_end": on_part_end}  # fmt: skip
+    parser = MultipartParser(boundary, callbacks)
+    try:
+        async for chunk in body:
+            parser.write(chunk)
+        parser.finalize()
+        sink: _Sink | None = state["done"]
+        if sink is None or sink.size == 0:
+            raise InvalidInput("The upload has no file content; send it in a 'file' field.")
+        sink.fh.close()
+        return finalize(sink.path, sink.head, sink.sha.hexdigest(), sink.size)
+    finally:
+        for key in ("sink", "done"):
+            if state[key] is not None:
+                state[key].fh.close()
+                state[key].path.unlink(missing_ok=True)
+
+
+def store_base64(value: str) -> str:
+    """Decode ``data:<mime>;base64,...`` (or bare base64) into an asset; return its id."""
+    s = get_settings()
+    payload = value.split(",", 1)[1] if value.startswith("data:") else value
+    if value.startswith("data:") and ";base64" not in value.split(",", 1)[0]:
+        raise InvalidInput("Inline media must be base64: data:<mime>;base64,<data>.")
+    if len(payload) * 3 // 4 > s.max_upload_bytes:
+        raise MediaTooLarge("The inline media is larger than the upload limit; upload it instead.")
+    try:
+        data = base64.b64decode(payload, validate=True)
+    except (binascii.Error, ValueError) as exc:
+        raise InvalidInput("Inline media is not valid base64; check the encoding.") from exc
+    s.uploads_dir.mkdir(parents=True, exist_ok=True)
+    fd, name = tempfile.mkstemp(prefix=".inline-", suffix=".partial", dir=s.uploads_dir)
+    tmp = Path(name)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        return str(finalize(tmp, data[:64], hashlib.sha256(data).hexdigest(), len(data))["id"])
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def resolve_asset(asset_id: str) -> tuple[Path, dict[str, Any]]:
+    """The stored file and record of an asset id; MissingAsset when unknown."""
+    from app.api.models import ASSET_RE
+
+    if not ASSET_RE.match(asset_id):
+        raise InvalidInput(f"'{asset_id[:60]}' is not an asset id (asset_ + 32 hex digits).")
+    root = get_settings().uploads_dir
+    side = root / f"{asset_id}.json"
+    if not side.is_file():
+        raise MissingAsset(f"Asset {asset_id} does not exist; upload it with POST /v1/uploads.")
+    meta = json.loads(side.read_text())
+    path = root / f"{asset_id}{meta['ext']}"
+    if not path.is_file():
+        raise MissingAsset(f"Asset {asset_id} is missing its file; upload it again.")
+    return path, meta

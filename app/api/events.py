@@ -1,0 +1,77 @@
+"""Ordered job events over SSE and WebSocket, read from the job's Redis stream.
+
+Every event is JSON with a ``type`` (status, stage, progress, stage_done, resumed, ...); the
+last one has ``type == "end"`` and the final ``status``. SSE ids are the stream ids, so a client
+that reconnects with ``Last-Event-ID`` continues where it stopped.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import AsyncIterator
+from typing import Any
+
+from fastapi import APIRouter, Depends, Header, Request, WebSocket, WebSocketDisconnect
+from redis.asyncio import Redis as AsyncRedis
+from sse_starlette.sse import EventSourceResponse, ServerSentEvent
+
+from app.api.jobs import ERRORS, owned
+from app.auth import Unauthorized, require_owner, ws_owner
+from app.jobstore import JobStore, decode_stream, events_key
+
+logger = logging.getLogger(__name__)
+
+router = APIRouter(prefix="/v1", tags=["events"])
+BLOCK_MS = 10_000
+STREAM_ID_CHARS = set("0123456789-")
+
+
+async def iter_events(aredis: AsyncRedis, job_id: str, after: str = "0-0"
+                      ) -> AsyncIterator[tuple[str, dict[str, Any]]]:  # fmt: skip
+    """Yield (stream id, event) from ``after`` on, until the terminal event."""
+    if not after or not set(after) <= STREAM_ID_CHARS:
+        after = "0-0"
+    while True:
+        res = await aredis.xread({events_key(job_id): after}, count=100, block=BLOCK_MS)
+        for eid, event in decode_stream(res):
+            after = eid
+            yield eid, event
+            if event.get("type") == "end":
+                return
+
+
+@router.get("/jobs/{job_id}/events", responses=ERRORS,
+            response_description="text/event-stream of job events")  # fmt: skip
+def job_events(job_id: str, request: Request, owner: str = Depends(require_owner),
+               last_event_id: str | None = Header(None)) -> EventSourceResponse:  # fmt: skip
+    """Server-sent events: stage and progress updates, ending with an ``end`` event."""
+    owned(request, job_id, owner)
+    aredis: AsyncRedis = request.app.state.aredis
+
+    async def gen() -> AsyncIterator[ServerSentEvent]:
+        async for eid, event in iter_events(aredis, job_id, last_event_id or "0-0"):
+            yield ServerSentEvent(data=json.dumps(event), event=event.get("type"), id=eid)
+
+    return EventSourceResponse(gen(), ping=15)
+
+
+@router.websocket("/jobs/{job_id}/ws")
+async def job_ws(websocket: WebSocket, job_id: str) -> None:
+    """The same events as JSON messages; the server closes after the ``end`` event."""
+    try:
+        owner = ws_owner(websocket)
+    except Unauthorized:
+        await websocket.close(code=4401)
+        return
+    rec = JobStore(websocket.app.state.redis).get(job_id) if len(job_id) <= 64 else None
+    if rec is None or rec.get("owner") != owner:
+        await websocket.close(code=4404)
+        return
+    await websocket.accept()
+    try:
+        async for eid, event in iter_events(websocket.app.state.aredis, job_id):
+            await websocket.send_json({"id": eid, **event})
+        await websocket.close()
+    except WebSocketDisconnect:
+        logger.debug("websocket for %s closed by the client", job_id)

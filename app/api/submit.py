@@ -1,0 +1,73 @@
+"""Accepting a job: inline media to assets, then the record and the RQ graph job in one MULTI.
+
+Either both the record and the queue entry are written, or the caller gets an error (503 when
+Redis is down): a 202 always means the job is stored and queued.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from redis import Redis
+from rq import Retry
+
+from app.api.assets import store_base64
+from app.api.models import JobCreate
+from app.jobstore import JobStore, new_job_id
+from common.settings import get_settings
+from workers.queueing import get_queue
+
+logger = logging.getLogger(__name__)
+
+GRAPH_TASK = "app.api.tasks.run_graph_job"
+CALLBACK_TASK = "app.api.tasks.deliver_callback"
+
+
+def links(job_id: str) -> dict[str, str]:
+    base = f"/v1/jobs/{job_id}"
+    return {"self": base, "events": f"{base}/events", "ws": f"{base}/ws",
+            "result": f"{base}/result", "cancel": f"{base}/cancel"}  # fmt: skip
+
+
+def _inline_to_assets(inp: dict[str, Any]) -> dict[str, Any]:
+    """Replace every ``data:`` reference by the id of an asset made from it."""
+    out = dict(inp)
+    out["images"] = [store_base64(x) if x.startswith("data:") else x for x in inp.get("images", [])]
+    for key in ("audio", "music", "video"):
+        val = inp.get(key)
+        if isinstance(val, str) and val.startswith("data:"):
+            out[key] = store_base64(val)
+    return out
+
+
+def submit_job(conn: Redis, req: JobCreate, owner: str) -> dict[str, Any]:
+    """Store and enqueue ``req``; returns the new record."""
+    s = get_settings()
+    store = JobStore(conn)
+    inp = _inline_to_assets(req.input.model_dump(exclude_none=True))
+    job_id = new_job_id()
+    queue = get_queue("graph", conn)
+    with conn.pipeline(transaction=True) as pipe:
+        queue.enqueue_call(
+            GRAPH_TASK, kwargs={"job_id": job_id}, job_id=job_id, timeout=s.job_timeout_s,
+            result_ttl=s.media_result_ttl_s, failure_ttl=s.media_result_ttl_s,
+            retry=Retry(max=s.graph_retries) if s.graph_retries > 0 else None,
+            meta={"root": job_id, "retries_total": s.graph_retries},
+            description=f"{req.kind} job {job_id}", pipeline=pipe,
+        )  # fmt: skip
+        # RQ starts the MULTI itself, so the record's writes go after its enqueue.
+        rec = store.create(
+            job_id, kind=req.kind, owner=owner, input=inp,
+            options=req.options.model_dump(exclude_none=True), callback_url=req.callback_url,
+            metadata=req.metadata, pipe=pipe,
+        )  # fmt: skip
+        pipe.execute()
+    logger.info("accepted %s job %s for %s", req.kind, job_id, owner)
+    return rec
+
+
+def enqueue_callback(conn: Redis, job_id: str) -> None:
+    """Deliver a job's callback from a worker (used when the API itself ends a job)."""
+    get_queue("cpu", conn).enqueue_call(CALLBACK_TASK, kwargs={"job_id": job_id},
+                                        timeout=600, result_ttl=3600)  # fmt: skip

@@ -1,0 +1,182 @@
+"""The RQ entry points behind the API: a graph run on the ``graph`` queue, callback delivery.
+
+``run_graph_job(job_id)`` resolves the job's media references to local files (asset ids to the
+upload store, URLs through the guarded fetcher), runs the graph with the checkpointer
+(``thread_id = job_id``, so a re-run after a worker died resumes), dispatches media jobs to the
+gpu/cpu queues, records events, stage timings and the outcome, and delivers the callback.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import shutil
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from app.callbacks import deliver
+from app.jobstore import TERMINAL, JobStore
+from common.errors import Canceled, ReelgraphError
+from common.settings import get_settings
+from workers import progress
+from workers.dispatch import dispatch_mode
+from workers.queueing import cancel_key, redis_conn
+
+logger = logging.getLogger(__name__)
+
+EVENT_MIN_INTERVAL_S = 0.5
+
+
+def load_runner() -> Callable[..., dict[str, Any]]:
+    """The graph runner named by ``Settings.graph_runner`` (``module:function``)."""
+    mod_name, _, fn_name = get_settings().graph_runner.partition(":")
+    return getattr(importlib.import_module(mod_name), fn_name or "run_job")  # type: ignore[no-any-return]
+
+
+def _fetch(url: str, dest_dir: Path, name: str) -> str:
+    from common import netguard
+
+    s = get_settings()
+    return str(netguard.fetch_to_file(url, dest_dir / name, max_bytes=s.max_media_bytes))
+
+
+def _local(ref: str, work: Path, name: str) -> str:
+    from app.api.assets import resolve_asset
+
+    if ref.startswith("asset_"):
+        return str(resolve_asset(ref)[0])
+    return _fetch(ref, work, name)
+
+
+def resolve_inputs(inp: dict[str, Any], work: Path) -> dict[str, Any]:
+    """Job input with every media reference replaced by a local path the runner may read."""
+    out = {k: v for k, v in inp.items() if k in ("prompt", "transcript", "messages")}
+    if inp.get("images"):
+        out["images"] = [_local(r, work, f"image-{i}") for i, r in enumerate(inp["images"])]
+    if inp.get("audio"):
+        out["audio"] = _local(inp["audio"], work, "audio")
+    if inp.get("music"):
+        out["music_file"] = _local(inp["music"], work, "music")
+    if inp.get("video"):
+        out["video"] = _local(inp["video"], work, "video")
+    return out
+
+
+class _EventSink:
+    """Turns runner events into stream events, stage timings and record updates."""
+
+    def __init__(self, store: JobStore, job_id: str, timings: dict[str, float]):
+        self.store, self.job_id, self.timings = store, job_id, timings
+        self._last = 0.0
+
+    def __call__(self, event: dict[str, Any]) -> None:
+        if progress.should_cancel():
+            raise Canceled("The job was canceled.")
+        etype = event.get("type")
+        stage = event.get("stage")
+        now = time.monotonic()
+        if etype == "progress" and now - self._last < EVENT_MIN_INTERVAL_S:
+            return
+        self._last = now
+        fields: dict[str, Any] = {}
+        if stage:
+            fields["stage"] = stage
+        if etype == "stage_done" and isinstance(stage, str) and event.get("seconds") is not None:
+            self.timings[stage] = round(float(event["seconds"]), 3)
+            self.store.record_stage(self.job_id, stage, float(event["seconds"]), self.timings)
+        if "progress" in event and etype != "stage_done":
+            fields["progress"] = float(event["progress"])
+        if fields:
+            self.store.update(self.job_id, **fields)
+        self.store.add_event(self.job_id, dict(event))
+
+
+def _artifacts(result: dict[str, Any], out_dir: Path) -> dict[str, str]:
+    """Artifact name -> path relative to the job dir; only complete files inside it."""
+    root = out_dir.resolve()
+    found: dict[str, str] = {}
+    for name, path in (result.get("artifacts") or {}).items():
+        p = Path(path).resolve()
+        if root in p.parents and p.is_file() and not p.name.endswith(".partial"):
+            found[str(name)] = str(p.relative_to(root))
+        else:
+            logger.warning("artifact %s of %s is not a final file in the job dir", name, out_dir)
+    return found
+
+
+def _retries_left() -> int:
+    from rq import get_current_job
+
+    job = get_current_job()
+    return int(job.retries_left or 0) if job is not None else 0
+
+
+def run_graph_job(job_id: str) -> dict[str, Any]:
+    """Run one API job to its end; returns ``{"status": ...}``. Retryable errors re-raise."""
+    conn = redis_conn()
+    store = JobStore(conn)
+    rec = store.get(job_id)
+    if rec is None or rec["status"] in TERMINAL:
+        return {"status": rec["status"] if rec else "missing"}
+    out_dir = get_settings().storage_dir / job_id
+    if conn.exists(cancel_key(job_id)):
+        return _finish_canceled(store, job_id, out_dir)
+    store.set_status(job_id, "running")
+    timings: dict[str, float] = dict(rec.get("timings") or {})
+    try:
+        with dispatch_mode("rq"):
+            result = _run(rec, out_dir, _EventSink(store, job_id, timings))
+    except Canceled:
+        return _finish_canceled(store, job_id, out_dir)
+    except ReelgraphError as exc:
+        if exc.retryable and _retries_left() > 0:
+            store.add_event(job_id, {"type": "retry", "error": exc.to_dict()})
+            raise
+        return _finish_failed(store, job_id, exc.to_dict(), out_dir)
+    except Exception as exc:
+        logger.exception("job %s failed unexpectedly", job_id)
+        err = {
+            "code": "internal_error",
+            "message": f"The job failed unexpectedly ({type(exc).__name__}); see the worker log.",
+        }
+        return _finish_failed(store, job_id, err, out_dir)
+    artifacts = _artifacts(result, out_dir)
+    store.set_status(job_id, "succeeded", progress=1.0, stage="done", timings=timings,
+                     artifacts=artifacts, report=result.get("report") or {})  # fmt: skip
+    deliver(store, job_id)
+    return {"status": "succeeded"}
+
+
+def _run(rec: dict[str, Any], out_dir: Path, sink: _EventSink) -> dict[str, Any]:
+    from graph.checkpoint import get_checkpointer
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    inputs = resolve_inputs(rec.get("input") or {}, out_dir / ".inputs")
+    runner = load_runner()
+    with get_checkpointer() as cp:
+        return runner(rec["kind"], inputs, rec.get("options") or {}, job_id=rec["id"],
+                      out_dir=out_dir, on_event=sink, checkpointer=cp,
+                      should_cancel=progress.current_cancel())  # fmt: skip
+
+
+def _finish_canceled(store: JobStore, job_id: str, out_dir: Path) -> dict[str, Any]:
+    shutil.rmtree(out_dir, ignore_errors=True)
+    store.set_status(
+        job_id, "canceled", error={"code": "canceled", "message": "The job was canceled."}
+    )
+    deliver(store, job_id)
+    return {"status": "canceled"}
+
+
+def _finish_failed(store: JobStore, job_id: str, err: dict[str, str], out_dir: Path) -> dict:
+    shutil.rmtree(out_dir, ignore_errors=True)
+    store.set_status(job_id, "failed", error=err)
+    deliver(store, job_id)
+    return {"status": "failed"}
+
+
+def deliver_callback(job_id: str) -> bool:
+    """RQ entry point: deliver the callback of a job that ended outside a worker (canceled)."""
+    return deliver(JobStore(redis_conn()), job_id)

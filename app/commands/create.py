@@ -1,0 +1,163 @@
+"""`reelgraph create`: prompt (plus optional media) to a finished video, embedded mode."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import uuid
+from pathlib import Path
+from typing import Any
+
+from common.errors import InvalidInput, OutputNotWritable
+from common.settings import get_settings
+
+DEMO_SCRIPT = (
+    "Every short video starts with an idea. Reelgraph turns that idea into a script, a voice "
+    "and a scene plan. Music sits quietly under the narration, and every word lights up in the "
+    "captions as it is spoken. No cloud, no account, just your own machine."
+)
+
+SIDECARS = {
+    "captions.srt": ".srt", "captions.vtt": ".vtt", "captions.ass": ".ass",
+    "plan.json": ".plan.json", "spec.json": ".spec.json", "report.json": ".report.json",
+    "thumbnail.jpg": ".jpg",
+}  # fmt: skip
+
+
+def add_parser(sub: Any) -> None:
+    p = sub.add_parser(
+        "create",
+        help="make a video from a prompt",
+        description="Make a finished video from a prompt, offline by default. "
+        "Sidecars (captions, plan, spec, report, thumbnail) go beside the video.",
+    )
+    p.add_argument("prompt", nargs="?", default="", help="what the video is about, or its script")
+    p.add_argument(
+        "--images",
+        nargs="+",
+        default=[],
+        metavar="IMG",
+        help="images (paths, http(s) URLs or base64) shown with Ken Burns motion",
+    )
+    p.add_argument("--audio", help="your own narration audio file (used instead of TTS)")
+    p.add_argument("--transcript", help="narration text, or a .txt file with it")
+    p.add_argument(
+        "--music",
+        default="auto",
+        help="auto (by mood), a mood (calm, happy, ...), a music file, or none",
+    )
+    p.add_argument("--aspect", default="9:16", choices=["9:16", "16:9", "1:1"])
+    p.add_argument("--size", help="explicit WIDTHxHEIGHT (overrides --aspect's default size)")
+    p.add_argument("--fps", type=int, default=30)
+    p.add_argument("--duration", type=float, help="target length in seconds")
+    p.add_argument("--voice", default="joe", help="piper voice name or .onnx path")
+    p.add_argument("--caption-style", default="karaoke", help="karaoke, pop or clean")
+    p.add_argument("--quality", default="standard", choices=["draft", "standard", "high"])
+    p.add_argument("--model", help="chat model for planning (needs OPENAI_API_KEY/OPENAI_BASE_URL)")
+    p.add_argument("-o", "--output", default="reelgraph.mp4", help="output .mp4 path")
+    p.add_argument("--demo", action="store_true", help="render the built-in demo script")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
+    p.set_defaults(func=run)
+
+
+def check_output(path: str) -> Path:
+    out = Path(path).expanduser()
+    if out.suffix.lower() != ".mp4":
+        raise InvalidInput(f"The output '{path}' must end in .mp4.")
+    parent = out.parent if str(out.parent) else Path(".")
+    if not parent.is_dir():
+        raise OutputNotWritable(f"The folder '{parent}' does not exist; create it or choose -o.")
+    if not os.access(parent, os.W_OK):
+        raise OutputNotWritable(f"The folder '{parent}' is not writable; choose another -o path.")
+    if out.is_dir():
+        raise OutputNotWritable(f"'{out}' is a folder; give a file name ending in .mp4.")
+    return out
+
+
+def parse_size(size: str | None) -> tuple[int | None, int | None]:
+    if not size:
+        return None, None
+    try:
+        w, h = (int(x) for x in size.lower().split("x"))
+    except ValueError as exc:
+        raise InvalidInput(f"--size '{size}' is not WIDTHxHEIGHT, e.g. 1080x1920.") from exc
+    return w, h
+
+
+def options_from_args(args: argparse.Namespace) -> dict[str, Any]:
+    width, height = parse_size(getattr(args, "size", None))
+    return {
+        "aspect": args.aspect,
+        "width": width,
+        "height": height,
+        "fps": args.fps,
+        "duration": args.duration,
+        "voice": args.voice,
+        "caption_style": args.caption_style,
+        "music": args.music,
+        "model": args.model,
+        "quality": args.quality,
+    }
+
+
+def inputs_from_args(args: argparse.Namespace) -> dict[str, Any]:
+    if args.audio and not Path(args.audio).expanduser().is_file():
+        raise InvalidInput(f"The --audio file '{args.audio}' does not exist.")
+    prompt, transcript = args.prompt or "", args.transcript
+    if getattr(args, "demo", False):
+        prompt, transcript = prompt or "A short demo of reelgraph", transcript or DEMO_SCRIPT
+    return {
+        "prompt": prompt,
+        "transcript": transcript,
+        "images": args.images,
+        "audio": str(Path(args.audio).expanduser()) if args.audio else None,
+    }
+
+
+def place_outputs(artifacts: dict[str, str], out: Path) -> dict[str, str]:
+    """Put the video at ``out`` and sidecars beside it (``<stem>.srt`` ...), atomically."""
+    placed: dict[str, str] = {}
+    targets = {"video.mp4": out} | {
+        name: out.with_name(out.stem + suffix) for name, suffix in SIDECARS.items()
+    }
+    for name, target in targets.items():
+        src = artifacts.get(name)
+        if not src:
+            continue
+        tmp = target.with_name(target.name + ".partial")
+        shutil.copyfile(src, tmp)
+        os.replace(tmp, target)
+        placed[name] = str(target)
+    return placed
+
+
+def run(args: argparse.Namespace) -> int:
+    from app.progress_ui import StageBars
+    from graph.context import Context
+    from graph.runner import run_job
+
+    out = check_output(args.output)
+    options = options_from_args(args)
+    Context.from_options(options)  # validate before any work
+    inputs = inputs_from_args(args)
+    if not (inputs["prompt"].strip() or inputs["transcript"] or inputs["audio"]):
+        raise InvalidInput("The prompt is empty; describe the video or pass --transcript.")
+    run_id = uuid.uuid4().hex[:12]
+    run_dir = get_settings().storage_dir / "runs" / run_id
+    try:
+        with StageBars(quiet=args.quiet) as bars:
+            result = run_job(
+                "create", inputs, options, job_id=run_id, out_dir=run_dir, on_event=bars
+            )
+        placed = place_outputs(result["artifacts"], out)
+    except BaseException:
+        shutil.rmtree(run_dir, ignore_errors=True)
+        raise
+    for w in result.get("warnings", []):
+        print(f"warning: {w}")
+    print(f"video: {placed['video.mp4']}")
+    for name in ("captions.srt", "report.json"):
+        if name in placed:
+            print(f"{name.split('.')[0]}: {placed[name]}")
+    return 0

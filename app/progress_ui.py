@@ -1,0 +1,44 @@
+"""A progress bar per stage for CLI runs, fed by the runner's events."""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
+
+
+class StageBars:
+    """Context manager; call it with each event dict."""
+
+    def __init__(self, quiet: bool = False):
+        self.console = Console(stderr=True)
+        self.quiet = quiet or not sys.stderr.isatty()
+        self.progress = Progress(
+            TextColumn("{task.description:<16}"),
+            BarColumn(),
+            TextColumn("{task.percentage:>3.0f}%"),
+            TimeElapsedColumn(),
+            console=self.console,
+            disable=self.quiet,
+        )
+        self.tasks: dict[str, TaskID] = {}
+
+    def __enter__(self) -> StageBars:
+        self.progress.__enter__()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.progress.__exit__(*exc)
+
+    def __call__(self, event: dict[str, Any]) -> None:
+        stage = str(event.get("stage", ""))
+        if not stage:
+            return
+        if stage not in self.tasks:
+            self.tasks[stage] = self.progress.add_task(stage, total=1.0)
+        frac = float(event.get("progress", 0.0))
+        self.progress.update(self.tasks[stage], completed=frac)
+        if self.quiet and event.get("type") == "stage_done":
+            print(f"  {stage:<16} done in {event.get('seconds', 0):.1f}s", file=sys.stderr)

@@ -1,0 +1,43 @@
+"""The create graph: prompt -> plan -> narration -> music -> captions -> spec -> render."""
+
+from __future__ import annotations
+
+import itertools
+
+from langgraph.graph import END, START, StateGraph
+
+from graph.context import Context
+from graph.state import CreateInput, CreateOutput, CreateState
+from nodes.captions import build_captions
+from nodes.compose import compose_spec
+from nodes.music import score_music
+from nodes.narrate import narrate_scenes
+from nodes.plan import plan_script
+from nodes.render import deliver, render
+
+
+def build_create_graph() -> StateGraph[CreateState, Context, CreateInput, CreateOutput]:
+    """The uncompiled builder; compile it with the checkpointer the caller needs."""
+    builder = StateGraph(
+        CreateState, context_schema=Context, input_schema=CreateInput, output_schema=CreateOutput
+    )
+    order = [
+        plan_script,
+        narrate_scenes,
+        score_music,
+        build_captions,
+        compose_spec,
+        render,
+        deliver,
+    ]
+    for fn in order:
+        builder.add_node(fn)
+    builder.add_edge(START, order[0].__name__)
+    for a, b in itertools.pairwise(order):
+        builder.add_edge(a.__name__, b.__name__)
+    builder.add_edge(order[-1].__name__, END)
+    return builder
+
+
+#: Compiled without a custom checkpointer, for langgraph.json / LangGraph Studio.
+graph = build_create_graph().compile()

@@ -1,0 +1,105 @@
+"""Run a graph as a job: the one entry point used by the CLI, the RQ graph worker and tests."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from common.errors import InvalidInput
+from workers import progress
+
+logger = logging.getLogger(__name__)
+
+EventFn = Callable[[dict[str, Any]], None]
+
+CREATE_INPUT_KEYS = ("prompt", "transcript", "images", "audio", "music_file", "messages")
+
+
+def run_create(
+    input: dict[str, Any],
+    options: dict[str, Any],
+    *,
+    job_id: str,
+    out_dir: Path,
+    on_event: EventFn | None = None,
+    checkpointer: Any = None,
+    should_cancel: Callable[[], bool] | None = None,
+) -> dict[str, Any]:
+    from graph.context import Context
+    from graph.create import build_create_graph
+
+    ctx = Context.from_options(options)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    inputs: dict[str, Any] = {k: input[k] for k in CREATE_INPUT_KEYS if input.get(k) is not None}
+    inputs["out_dir"] = str(out_dir)
+    g = build_create_graph().compile(checkpointer=checkpointer)
+    config: dict[str, Any] = {"configurable": {"thread_id": job_id}}
+    stream_input: dict[str, Any] | None = inputs
+    if checkpointer is not None:
+        snapshot = g.get_state(config)  # type: ignore[arg-type]
+        if snapshot and snapshot.next:
+            logger.info("job %s resumes at %s", job_id, list(snapshot.next))
+            stream_input = None
+            if on_event:
+                on_event({"type": "resumed", "stage": next(iter(snapshot.next))})
+    values: dict[str, Any] = {}
+    with progress.hooks(None, should_cancel):
+        for mode, chunk in g.stream(  # type: ignore[call-overload]
+            stream_input,
+            config,
+            context=ctx,  # type: ignore[arg-type]
+            stream_mode=["custom", "values"],
+        ):
+            if mode == "custom" and on_event is not None:
+                on_event(chunk)
+            elif mode == "values":
+                values = chunk
+    if checkpointer is not None:
+        values = g.get_state(config).values  # type: ignore[arg-type]
+    artifacts = values.get("artifacts") or {}
+    report = _read_report(artifacts)
+    return {"artifacts": artifacts, "report": report, "warnings": values.get("warnings", [])}
+
+
+def _read_report(artifacts: dict[str, str]) -> dict[str, Any]:
+    import json
+
+    path = artifacts.get("report.json")
+    return json.loads(Path(path).read_text()) if path and Path(path).exists() else {}
+
+
+def run_job(
+    kind: str,
+    input: dict[str, Any],
+    options: dict[str, Any],
+    *,
+    job_id: str,
+    out_dir: Path,
+    on_event: EventFn | None = None,
+    checkpointer: Any = None,
+    should_cancel: Callable[[], bool] | None = None,
+) -> dict[str, Any]:
+    """Run the ``kind`` graph (create, caption, analyze) and return {artifacts, report}."""
+    if kind == "create":
+        return run_create(
+            input,
+            options,
+            job_id=job_id,
+            out_dir=out_dir,
+            on_event=on_event,
+            checkpointer=checkpointer,
+            should_cancel=should_cancel,
+        )
+    if kind == "caption":
+        from graph.caption import run_caption
+
+        with progress.hooks(None, should_cancel):
+            return run_caption(input, options, out_dir=out_dir, on_event=on_event)  # type: ignore[no-any-return]
+    if kind == "analyze":
+        from graph.analyze import run_analyze
+
+        with progress.hooks(None, should_cancel):
+            return run_analyze(input, options, out_dir=out_dir, on_event=on_event)  # type: ignore[no-any-return]
+    raise InvalidInput(f"Unknown job kind '{kind}'; use create, caption or analyze.")

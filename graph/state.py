@@ -1,0 +1,73 @@
+"""Typed state of the create graph: input, full and output views.
+
+State holds references (paths, cache keys, small JSON), never media bytes, so any checkpointer
+can serialise it.
+"""
+
+from __future__ import annotations
+
+import operator
+from typing import Annotated, Any, NotRequired
+
+from langchain_core.messages import AnyMessage
+from langgraph.graph.message import add_messages
+from typing_extensions import TypedDict
+
+
+def merge_dicts(left: dict[str, Any] | None, right: dict[str, Any] | None) -> dict[str, Any]:
+    """Reducer: later keys win (stage timings, cache hits written by several nodes)."""
+    return {**(left or {}), **(right or {})}
+
+
+class CreateInput(TypedDict):
+    """What a caller gives: the chat messages and/or a prompt, plus optional media."""
+
+    messages: NotRequired[Annotated[list[AnyMessage], add_messages]]
+    """Chat history; the last human message is the prompt when `prompt` is empty."""
+    prompt: NotRequired[str]
+    """What the video is about, or the script itself."""
+    transcript: NotRequired[str | None]
+    """Narration text to use verbatim."""
+    images: NotRequired[list[str]]
+    """Image sources: local paths, http(s) URLs or base64 data."""
+    audio: NotRequired[str | None]
+    """A user narration file used instead of synthesised speech."""
+    music_file: NotRequired[str | None]
+    """A user music track (overrides the context's music choice)."""
+    out_dir: NotRequired[str]
+    """Directory for this run's artifacts (a temp dir under storage/ when absent)."""
+
+
+class CreateState(CreateInput):
+    """Everything the nodes exchange."""
+
+    plan: NotRequired[dict[str, Any]]
+    """The Plan (title, scenes, mood, hashtags) as JSON."""
+    narration: NotRequired[dict[str, Any]]
+    """{audio, duration, words, scenes:[{start,end}], engine}."""
+    music: NotRequired[dict[str, Any] | None]
+    """{path, source} of the prepared music bed, or None."""
+    captions: NotRequired[dict[str, str]]
+    """Paths of captions.ass/.srt/.vtt."""
+    caption_words: NotRequired[list[dict[str, Any]]]
+    """Caption words on the output timeline with emphasis flags."""
+    spec: NotRequired[dict[str, Any]]
+    """The RenderSpec as JSON."""
+    video: NotRequired[dict[str, Any]]
+    """The render job's result: path, encoder, cache_hit, key."""
+    artifacts: NotRequired[dict[str, str]]
+    """Final artifact name -> path."""
+    timings: NotRequired[Annotated[dict[str, float], merge_dicts]]
+    """Seconds spent per stage."""
+    cache: NotRequired[Annotated[dict[str, Any], merge_dicts]]
+    """Cache hits per stage."""
+    warnings: NotRequired[Annotated[list[str], operator.add]]
+    """Human-readable warnings for the report."""
+
+
+class CreateOutput(TypedDict):
+    """What callers get back."""
+
+    messages: Annotated[list[AnyMessage], add_messages]
+    artifacts: dict[str, str]
+    warnings: list[str]

@@ -1,0 +1,201 @@
+"""Media nodes shared by the caption and analyze graphs, and the analyze graph's own nodes.
+
+ingest_media -> probe_media -> extract_audio -> transcribe_audio  (both graphs)
+read_screen_text -> assemble_analysis                              (analyze)
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import re
+import time
+from pathlib import Path
+from typing import Any
+
+from langchain_core.messages import AIMessage
+from langgraph.runtime import Runtime
+
+from common.errors import InvalidInput, MediaTooLarge, MissingAsset, UnsupportedMedia
+from common.settings import get_settings
+from nodes.stage import stage
+from workers.dispatch import dispatch
+
+logger = logging.getLogger(__name__)
+
+_UPLOAD_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$")
+
+
+def _ctx(runtime: Runtime[Any] | None, name: str, default: Any) -> Any:
+    ctx = runtime.context if runtime is not None else None
+    value = getattr(ctx, name, None) if ctx is not None else None
+    return default if value is None else value
+
+
+def _upload_path(upload_id: str) -> Path:
+    if not _UPLOAD_ID.match(upload_id) or ".." in upload_id:
+        raise InvalidInput(
+            f"Upload id {upload_id[:80]!r} is not valid; use the id the upload returned."
+        )
+    root = get_settings().uploads_dir
+    direct = root / upload_id
+    if direct.is_file():
+        return direct
+    found = sorted(p for p in root.glob(f"{upload_id}.*") if p.is_file()) if root.is_dir() else []
+    if not found:
+        raise MissingAsset(f"Upload {upload_id!r} was not found; upload the file again.")
+    return found[0]
+
+
+def _fetch(url: str) -> Path:
+    from common.netguard import fetch_to_file
+
+    s = get_settings()
+    name = re.sub(r"[^A-Za-z0-9_.-]", "_", url.split("?")[0].rstrip("/").split("/")[-1])[-80:]
+    digest = hashlib.sha256(url.encode()).hexdigest()[:24]
+    dest = s.home / "downloads" / digest / (name or "media")
+    if dest.is_file():
+        return dest
+    return fetch_to_file(url, dest, max_bytes=s.max_media_bytes)
+
+
+def resolve_source(source: str) -> tuple[Path, str]:
+    """A local path for ``source`` (path, ``upload:<id>`` or http(s) URL) and its origin kind."""
+    if not source or not str(source).strip():
+        raise InvalidInput("No input media was given; pass a video file, an upload id or a URL.")
+    source = str(source).strip()
+    if source.startswith(("http://", "https://")):
+        return _fetch(source), "url"
+    if source.startswith("upload:"):
+        return _upload_path(source.removeprefix("upload:")), "upload"
+    if "://" in source:
+        raise InvalidInput("Only local files, upload ids and http(s) URLs can be used as input.")
+    path = Path(source).expanduser()
+    if not path.is_file():
+        raise MissingAsset(f"The input file '{source}' does not exist; check the path.")
+    return path.resolve(), "file"
+
+
+@stage
+def ingest_media(state: dict[str, Any], runtime: Runtime[Any]) -> dict[str, Any]:
+    """Resolve the input to a local file under the size limit."""
+    path, origin = resolve_source(state.get("source", ""))
+    size = path.stat().st_size
+    limit = get_settings().max_media_bytes
+    if size > limit:
+        raise MediaTooLarge(
+            f"{path.name} is {size / 1e6:.0f} MB, over the {limit / 1e6:.0f} MB limit; "
+            "trim it first."
+        )
+    return {"media": {"path": str(path), "name": path.name, "origin": origin, "bytes": size}}
+
+
+@stage
+def probe_media(state: dict[str, Any], runtime: Runtime[Any]) -> dict[str, Any]:
+    """Read the streams and duration (PyAV); refuse what the flow cannot use."""
+    from workers.probe import probe
+
+    info = probe(state["media"]["path"]).to_dict()
+    max_s = get_settings().max_duration_s
+    if info["duration"] > max_s:
+        raise MediaTooLarge(
+            f"{state['media']['name']} lasts {info['duration']:.0f}s, over the {max_s:.0f}s limit; "
+            "trim it first."
+        )
+    if state.get("need_video") and not info["has_video"]:
+        raise UnsupportedMedia(
+            f"{state['media']['name']} has no video stream; captioning needs a video file."
+        )
+    return {"info": info}
+
+
+@stage
+def extract_audio(state: dict[str, Any], runtime: Runtime[Any]) -> dict[str, Any]:
+    """Decode the audio once to a cached 16 kHz mono wav (permanent cache)."""
+    from workers.audio import extract_audio as extract
+
+    if not state["info"]["has_audio"]:
+        if state.get("need_audio"):
+            raise UnsupportedMedia(
+                f"{state['media']['name']} has no audio track, so there is no speech to caption."
+            )
+        return {"audio_wav": None, "warnings": ["The input has no audio track; no transcript."]}
+    t0 = time.time()
+    wav = dispatch(extract, queue="cpu", src=state["media"]["path"])
+    hit = os.stat(wav).st_mtime < t0 - 0.01
+    return {"audio_wav": wav, "cache": {"extract_audio": "hit" if hit else "miss"}}
+
+
+@stage
+def transcribe_audio(state: dict[str, Any], runtime: Runtime[Any]) -> dict[str, Any]:
+    """faster-whisper with word timings (chunked for long inputs; permanent cache)."""
+    from workers.asr import device_and_compute, transcribe
+
+    if not state.get("audio_wav"):
+        empty: dict[str, Any] = {"language": None, "duration": 0.0, "segments": [], "words": []}
+        return {"transcript": empty}
+    model = _ctx(runtime, "asr_model", "tiny.en")
+    language = _ctx(runtime, "language", None)
+    queue = "gpu" if device_and_compute()[0] == "cuda" else "cpu"
+    result = dispatch(transcribe, queue=queue, audio=state["media"]["path"], model=model,
+                      language=language)  # fmt: skip
+    hit = bool(result.pop("cache_hit", False))
+    warnings = [] if result["words"] else ["No speech was recognised in the input."]
+    return {"transcript": result, "cache": {"transcribe": "hit" if hit else "miss"},
+            "warnings": warnings}  # fmt: skip
+
+
+@stage
+def read_screen_text(state: dict[str, Any], runtime: Runtime[Any]) -> dict[str, Any]:
+    """OCR on frames sampled every N frames, deduplicated across frames (permanent cache)."""
+    from workers.ocr import text_map
+
+    if not state["info"]["has_video"]:
+        return {"screen_text": []}
+    every = int(_ctx(runtime, "every_n_frames", 30))
+    if every < 1:
+        raise InvalidInput(f"--every {every} is not valid; sample every 1 or more frames.")
+    res = dispatch(text_map, queue="cpu", video=state["media"]["path"], every_n_frames=every)
+    return {"screen_text": res["items"], "cache": {"ocr": "hit" if res["cache_hit"] else "miss"}}
+
+
+def _write_json(path: Path, data: Any) -> str:
+    tmp = path.with_name(path.name + ".partial")
+    tmp.write_text(json.dumps(data, indent=2, ensure_ascii=False))
+    os.replace(tmp, path)
+    return str(path)
+
+
+def analysis_document(state: dict[str, Any]) -> dict[str, Any]:
+    """The analyze JSON: metadata, transcript (segments + words) and on-screen text."""
+    tr = state.get("transcript") or {}
+    return {
+        "source": {k: state["media"][k] for k in ("name", "origin", "bytes")},
+        "metadata": state["info"],
+        "transcript": {
+            "language": tr.get("language"),
+            "model": tr.get("model"),
+            "text": " ".join(s.get("text", "").strip() for s in tr.get("segments", [])).strip(),
+            "segments": tr.get("segments", []),
+            "words": tr.get("words", []),
+        },
+        "on_screen_text": state.get("screen_text", []),
+        "timings": state.get("timings", {}),
+        "cache": state.get("cache", {}),
+        "warnings": state.get("warnings", []),
+    }
+
+
+@stage
+def assemble_analysis(state: dict[str, Any], runtime: Runtime[Any]) -> dict[str, Any]:
+    """Write analysis.json into the run's directory."""
+    out_dir = Path(state["out_dir"])
+    out_dir.mkdir(parents=True, exist_ok=True)
+    doc = analysis_document(state)
+    path = _write_json(out_dir / "analysis.json", doc)
+    n_words = len(doc["transcript"]["words"])
+    msg = f"Analyzed {state['media']['name']}: {n_words} words, {len(doc['on_screen_text'])} texts."
+    return {"analysis": doc, "artifacts": {"analysis.json": path},
+            "messages": [AIMessage(content=msg)]}  # fmt: skip

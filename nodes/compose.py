@@ -1,0 +1,144 @@
+"""compose_spec: visuals (user images or generated cards) with motion, audio and captions."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from langgraph.runtime import Runtime
+
+from common.errors import InvalidInput
+from common.settings import get_settings
+from nodes.stage import stage
+from workers.spec import Audio, Captions, Motion, Music, Output, RenderSpec, Transition, Visual
+
+XFADE = 0.5
+#: Ken Burns moves cycled over clips: (zoom_from, zoom_to, x_from, x_to, y_from, y_to).
+MOVES = [
+    (1.0, 1.18, 0.5, 0.5, 0.45, 0.55),
+    (1.18, 1.0, 0.35, 0.65, 0.5, 0.5),
+    (1.05, 1.2, 0.7, 0.3, 0.5, 0.45),
+    (1.2, 1.04, 0.5, 0.5, 0.6, 0.4),
+]
+
+
+def motion_for(index: int) -> Motion:
+    zf, zt, xf, xt, yf, yt = MOVES[index % len(MOVES)]
+    return Motion(zoom_from=zf, zoom_to=zt, x_from=xf, x_to=xt, y_from=yf, y_to=yt)
+
+
+def timeline(total: float, scenes: list[dict[str, float]], n_images: int) -> list[float]:
+    """Clip lengths on the output timeline: one per scene, or images spread evenly."""
+    if n_images > len(scenes):
+        return [total / n_images] * n_images
+    spans = [s["end"] - s["start"] for s in scenes]
+    spans[-1] += max(0.0, total - sum(spans))
+    return spans
+
+
+def clip_durations(spans: list[float], xfade: float) -> tuple[list[float], list[float]]:
+    """Each clip is lengthened by the crossfade into the next so the total is unchanged."""
+    fades = [
+        min(xfade, spans[i] / 2, spans[i + 1] / 2) if i < len(spans) - 1 else 0.0
+        for i in range(len(spans))
+    ]
+    return [spans[i] + fades[i] for i in range(len(spans))], fades
+
+
+def _visual_sources(
+    state: dict[str, Any], n: int, width: int, height: int
+) -> list[tuple[str, str]]:
+    images = state.get("images") or []
+    s = get_settings()
+    if len(images) > s.max_images:
+        raise InvalidInput(f"{len(images)} images given; at most {s.max_images} are allowed.")
+    if images:
+        from workers.cache import get_cache
+        from workers.images import ingest_image
+
+        store = get_cache().root / "images"  # content-addressed: re-runs reuse the files
+        ingested = [
+            ingest_image(src, store, max_side=max(width, height) * 2, label=f"images[{i}]")
+            for i, src in enumerate(images)
+        ]
+        return [("image", ingested[i % len(ingested)]["path"]) for i in range(n)]
+    from workers.cards import draw_card
+
+    plan = state["plan"]
+    out = []
+    for i in range(n):
+        scene = plan["scenes"][i % len(plan["scenes"])]
+        card = _card_path(scene, i, plan.get("mood", "calm"), width, height)
+        if not card.exists():
+            card.parent.mkdir(parents=True, exist_ok=True)
+            draw_card(
+                title="",
+                keywords=scene.get("keywords") or [],
+                index=i,
+                mood=plan.get("mood", "calm"),
+                width=width,
+                height=height,
+                out_path=card,
+            )
+        out.append(("card", str(card)))
+    return out
+
+
+def _card_path(scene: dict[str, Any], index: int, mood: str, width: int, height: int) -> Path:
+    from workers.cache import get_cache, make_key
+
+    key = make_key(
+        "card",
+        {"kw": scene.get("keywords"), "i": index, "mood": mood, "w": width, "h": height, "v": 1},
+    )
+    return get_cache().root / "cards" / key[:2] / f"{key}.png"
+
+
+@stage
+def compose_spec(state: dict[str, Any], runtime: Runtime[Any]) -> dict[str, Any]:
+    ctx = runtime.context if runtime is not None else None
+    width, height = ctx.size() if ctx is not None else (1080, 1920)
+    fps = getattr(ctx, "fps", 30)
+    narration = state["narration"]
+    total = max(float(narration["duration"]), float(getattr(ctx, "duration", None) or 0.0))
+    n_images = len(state.get("images") or [])
+    spans = timeline(total, narration["scenes"], n_images)
+    durations, fades = clip_durations(spans, XFADE)
+    sources = _visual_sources(state, len(spans), width, height)
+    visuals = [
+        Visual(
+            kind=kind,
+            path=path,
+            duration=round(durations[i], 4),
+            motion=motion_for(i),  # type: ignore[arg-type]
+            transition=Transition(
+                kind="crossfade" if fades[i] else "none", duration=round(fades[i], 4)
+            ),
+        )
+        for i, (kind, path) in enumerate(sources)
+    ]
+    music = state.get("music")
+    spec = RenderSpec(
+        duration=round(total, 3),
+        output=Output(
+            width=width, height=height, fps=fps, quality=getattr(ctx, "quality", "standard")
+        ),  # type: ignore[arg-type]
+        visuals=visuals,
+        captions=Captions(
+            words=state.get("caption_words") or [],
+            style=state["captions"]["style"],
+            ass_path=state["captions"]["ass"],
+            fonts_dir=_fonts_dir(),
+        ),
+        audio=Audio(
+            narration=narration["audio"],
+            music=Music(path=music["path"], loop=False, fade_in=0, fade_out=0) if music else None,
+        ),
+    )
+    return {"spec": spec.model_dump(mode="json")}
+
+
+def _fonts_dir() -> str | None:
+    from workers.fonts import fonts_dir
+
+    return str(fonts_dir())

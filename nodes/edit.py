@@ -1,0 +1,302 @@
+"""Caption/edit graph nodes: correct_transcript, plan_edits, build_edit_captions,
+compose_edit_spec and deliver_edit. Every edit (cuts, reframe, zoom, overlays) lands in one
+RenderSpec rendered in a single FFmpeg pass; the heavy analysis steps are cached workers.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from pathlib import Path
+from typing import Any
+
+from langchain_core.messages import AIMessage
+from langgraph.runtime import Runtime
+
+from common.errors import MediaTooLarge, UnsupportedMedia
+from common.settings import get_settings
+from nodes.analyze import _ctx
+from nodes.stage import stage
+from workers.dispatch import dispatch
+from workers.spec import ASPECT_SIZES
+
+logger = logging.getLogger(__name__)
+
+MAX_SOURCE_SIDE = 1920
+ZOOM_TO = 1.1
+PERIODIC_ZOOM = 0.06
+ZOOM_PERIOD_S = 6.0
+LOGO_WIDTH = 0.18
+
+
+def output_size(aspect: str, width: int | None, height: int | None, info: dict[str, Any]
+                ) -> tuple[int, int]:  # fmt: skip
+    """Explicit size, else the aspect's standard size, else the source's (long side <= 1920)."""
+    if width and height:
+        return int(width), int(height)
+    if aspect in ASPECT_SIZES:
+        return ASPECT_SIZES[aspect]
+    sw, sh = int(info.get("width") or 0), int(info.get("height") or 0)
+    if info.get("rotation") in (90, 270):
+        sw, sh = sh, sw
+    if sw <= 0 or sh <= 0:
+        return ASPECT_SIZES["9:16"]
+    scale = min(1.0, MAX_SOURCE_SIDE / max(sw, sh))
+    return max(16, round(sw * scale / 2) * 2), max(16, round(sh * scale / 2) * 2)
+
+
+def _source_aspect(info: dict[str, Any]) -> float:
+    w, h = float(info.get("width") or 1), float(info.get("height") or 1)
+    return h / w if info.get("rotation") in (90, 270) else w / h
+
+
+@stage
+def correct_transcript(state: dict[str, Any], runtime: Runtime[Any]) -> dict[str, Any]:
+    """Optional LLM correction of word texts; timings kept, cached by model + prompt hash."""
+    from nodes import models
+    from prompts import load
+    from workers.correct import correct_words
+
+    model = models.get_chat_model(_ctx(runtime, "llm_model", None))
+    if model is None:
+        return {"warnings": ["Transcript correction skipped: no LLM endpoint is configured."]}
+    prompt = load("correct_transcript", "v1")
+    words = state["transcript"].get("words", [])
+    res = correct_words(words, model, prompt.text)
+    update: dict[str, Any] = {"cache": {"correct": "hit" if res["cache_hit"] else "miss"}}
+    if res["applied"]:
+        update["transcript"] = {**state["transcript"], "words": res["words"], "corrected": True}
+    else:
+        update["warnings"] = [f"Transcript correction not applied: {res['reason']}."]
+    return update
+
+
+def _silence_cuts(state: dict[str, Any], runtime: Runtime[Any], fps: int
+                  ) -> tuple[list[tuple[float, float]], dict[str, str], list[str]]:  # fmt: skip
+    from workers.compile_video import kept_ranges, quantize_cuts
+    from workers.silence import silence_map
+
+    if not _ctx(runtime, "remove_silence", False) or not state.get("audio_wav"):
+        return [], {}, []
+    res = dispatch(silence_map, queue="cpu", wav=state["audio_wav"],
+                   threshold_db=float(_ctx(runtime, "silence_threshold_db", -35.0)),
+                   min_silence=float(_ctx(runtime, "min_silence", 0.5)),
+                   padding=float(_ctx(runtime, "silence_padding", 0.15)))  # fmt: skip
+    cache = {"silence": "hit" if res["cache_hit"] else "miss"}
+    cuts = quantize_cuts([(c["start"], c["end"]) for c in res["cuts"]], fps)
+    kept = sum(b - a for a, b in kept_ranges(cuts, state["info"]["duration"]))
+    if kept < 0.5:
+        return [], cache, ["The input is almost all silence; silence removal was skipped."]
+    return cuts, cache, []
+
+
+def _faces(state: dict[str, Any]) -> tuple[list[dict[str, Any]], dict[str, str]]:
+    from workers.vision import face_map
+
+    res = dispatch(face_map, queue="cpu", video=state["media"]["path"])
+    return res["samples"], {"faces": "hit" if res["cache_hit"] else "miss"}
+
+
+def _overlays(state: dict[str, Any], runtime: Runtime[Any], cuts: list[Any], out_dur: float
+              ) -> tuple[list[dict[str, Any]], list[str]]:  # fmt: skip
+    from workers.broll import match_broll
+    from workers.compile_video import remap_words
+
+    overlays: list[dict[str, Any]] = []
+    warnings: list[str] = []
+    broll_dir = _ctx(runtime, "broll_dir", None)
+    if broll_dir:
+        words = remap_words(state["transcript"].get("words", []), cuts)
+        for ov in match_broll(words, broll_dir):
+            ov["end"] = min(ov["end"], out_dur)
+            if ov["end"] - ov["start"] < 0.2 or not _decodes(ov["path"]):
+                warnings.append(f"B-roll {Path(ov['path']).name} was skipped (unreadable).")
+                continue
+            overlays.append(ov)
+        if not overlays:
+            warnings.append("No b-roll file name matched a spoken word.")
+    logo = _ctx(runtime, "logo", None)
+    if logo:
+        check_image(logo)
+        overlays.append({"kind": "image", "path": str(Path(logo).resolve()), "start": 0.0,
+                         "end": out_dur, "x": 0.88, "y": 0.06, "width": LOGO_WIDTH})  # fmt: skip
+    return overlays, warnings
+
+
+def _decodes(path: str) -> bool:
+    from workers.probe import probe
+
+    try:
+        return probe(path).has_video
+    except Exception as exc:  # any ReelgraphError: the clip is skipped with a warning
+        logger.warning("b-roll %s unusable: %s", path, exc)
+        return False
+
+
+def check_image(path: str) -> None:
+    """Refuse a logo that is not an image, or one whose pixel count is absurd (bomb)."""
+    from PIL import Image, UnidentifiedImageError
+
+    limit = get_settings().max_image_pixels
+    try:
+        with Image.open(path) as im:
+            w, h = im.size
+    except (UnidentifiedImageError, OSError) as exc:
+        raise UnsupportedMedia(f"The logo '{Path(path).name}' is not a readable image.") from exc
+    except Image.DecompressionBombError as exc:
+        raise MediaTooLarge(f"The logo '{Path(path).name}' is far too large in pixels.") from exc
+    if w * h > limit:
+        raise MediaTooLarge(f"The logo '{Path(path).name}' is {w}x{h}; use one under "
+                            f"{limit // 1_000_000} megapixels.")  # fmt: skip
+
+
+@stage
+def plan_edits(state: dict[str, Any], runtime: Runtime[Any]) -> dict[str, Any]:
+    """Silence cuts, face-following reframe, zoom, b-roll and logo, as a plan for the spec."""
+    from workers.compile_video import kept_ranges
+    from workers.vision import focus_track
+
+    info = state["info"]
+    w, h = output_size(_ctx(runtime, "aspect", "source"), _ctx(runtime, "width", None),
+                       _ctx(runtime, "height", None), info)  # fmt: skip
+    fps = int(_ctx(runtime, "fps", 30))
+    cuts, cache, warnings = _silence_cuts(state, runtime, fps)
+    reframe = abs(_source_aspect(info) - w / h) / (w / h) > 0.02
+    zoom = bool(_ctx(runtime, "zoom", False))
+    track, faces_found = None, 0
+    if reframe or zoom:
+        samples, face_cache = _faces(state)
+        cache.update(face_cache)
+        faces_found = sum(1 for s in samples if s["faces"])
+        if faces_found:
+            track = focus_track(samples, info["duration"])
+    motion = None
+    if zoom:
+        fx = sum(p[1] for p in track) / len(track) if track else 0.5
+        fy = sum(p[2] for p in track) / len(track) if track else 0.45
+        motion = {"zoom_from": 1.0, "zoom_to": ZOOM_TO, "periodic_zoom": PERIODIC_ZOOM,
+                  "period_s": ZOOM_PERIOD_S, "x_from": round(fx, 4), "x_to": round(fx, 4),
+                  "y_from": round(fy, 4), "y_to": round(fy, 4)}  # fmt: skip
+    out_dur = sum(b - a for a, b in kept_ranges(cuts, info["duration"]))
+    overlays, ov_warnings = _overlays(state, runtime, cuts, out_dur)
+    edits = {
+        "width": w, "height": h, "fps": fps,
+        "cuts": [{"start": round(a, 4), "end": round(b, 4)} for a, b in cuts],
+        "removed_s": round(info["duration"] - out_dur, 3),
+        "reframe": reframe, "faces_found": faces_found,
+        "focus_track": [list(p) for p in track] if (track and (reframe or zoom)) else None,
+        "motion": motion, "overlays": overlays,
+    }  # fmt: skip
+    return {"edits": edits, "cache": cache, "warnings": warnings + ov_warnings}
+
+
+def _emphasis(text: str) -> bool:
+    return any(ch.isdigit() for ch in text)
+
+
+@stage
+def build_edit_captions(state: dict[str, Any], runtime: Runtime[Any]) -> dict[str, Any]:
+    """Word captions on the cut timeline: captions.ass (burned) plus .srt and .vtt."""
+    from workers.captions import write_captions
+    from workers.compile_video import remap_words
+
+    edits = state["edits"]
+    words = remap_words(state["transcript"].get("words", []), edits["cuts"])
+    cap_words = [{"text": str(w["text"]).strip()[:200], "start": w["start"],
+                  "end": max(w["end"], w["start"]), "emphasis": _emphasis(str(w["text"]))}
+                 for w in words if str(w["text"]).strip()]  # fmt: skip
+    style = str(_ctx(runtime, "caption_style", "karaoke"))
+    if not cap_words:
+        return {"captions": {"style": style}, "caption_words": []}
+    paths = write_captions(cap_words, Path(state["out_dir"]), style=style, width=edits["width"],
+                           height=edits["height"])  # fmt: skip
+    return {"captions": {**{k: str(v) for k, v in paths.items()}, "style": style},
+            "caption_words": cap_words}  # fmt: skip
+
+
+@stage
+def compose_edit_spec(state: dict[str, Any], runtime: Runtime[Any]) -> dict[str, Any]:
+    """One RenderSpec: the source video with cuts, reframe, zoom, overlays, captions, audio."""
+    from workers.compile_video import output_duration
+    from workers.fonts import fonts_dir
+    from workers.spec import Audio, Captions, Output, RenderSpec, Visual
+
+    edits, info = state["edits"], state["info"]
+    visual = Visual(kind="video", start=0.0, path=state["media"]["path"], duration=info["duration"],
+                    motion=edits["motion"], focus_track=edits["focus_track"])  # fmt: skip
+    caps = state.get("captions") or {}
+    captions = None
+    if caps.get("ass"):
+        captions = Captions(words=state.get("caption_words") or [], style=caps["style"],
+                            ass_path=caps["ass"], fonts_dir=str(fonts_dir()))  # fmt: skip
+    spec = RenderSpec(
+        duration=info["duration"],
+        output=Output(
+            width=edits["width"],
+            height=edits["height"],
+            fps=edits["fps"],
+            quality=_ctx(runtime, "quality", "standard"),
+        ),
+        visuals=[visual],
+        overlays=edits["overlays"],
+        cuts=edits["cuts"],
+        captions=captions,
+        audio=Audio(source_audio=bool(info["has_audio"]), loudness_lufs=-14.0),
+    )
+    spec.duration = output_duration(spec, visual)
+    return {"spec": RenderSpec.model_validate(spec.model_dump()).model_dump(mode="json")}
+
+
+def _write_json(path: Path, data: Any) -> str:
+    tmp = path.with_name(path.name + ".partial")
+    tmp.write_text(json.dumps(data, indent=2, ensure_ascii=False))
+    os.replace(tmp, path)
+    return str(path)
+
+
+def edit_report(state: dict[str, Any]) -> dict[str, Any]:
+    edits, tr, video = state["edits"], state.get("transcript") or {}, state["video"]
+    timings = state.get("timings", {})
+    return {
+        "source": {k: state["media"][k] for k in ("name", "origin", "bytes")},
+        "duration_in": state["info"]["duration"],
+        "duration_out": state["spec"]["duration"],
+        "output": state["spec"]["output"],
+        "encoder": video.get("encoder"),
+        "render_key": video.get("key"),
+        "caption_style": (state.get("captions") or {}).get("style"),
+        "transcript": {"language": tr.get("language"), "model": tr.get("model"),
+                       "words": len(tr.get("words", [])), "corrected": bool(tr.get("corrected"))},
+        "edits": {"cuts": len(edits["cuts"]), "removed_s": edits["removed_s"],
+                  "reframe": edits["reframe"], "faces_found": edits["faces_found"],
+                  "zoom": edits["motion"] is not None, "overlays": len(edits["overlays"])},
+        "timings": timings,
+        "total_seconds": round(sum(timings.values()), 3),
+        "cache": state.get("cache", {}),
+        "warnings": state.get("warnings", []),
+    }  # fmt: skip
+
+
+@stage
+def deliver_edit(state: dict[str, Any], runtime: Runtime[Any]) -> dict[str, Any]:
+    """video.mp4, captions.*, transcript.json, spec.json, thumbnail.jpg and report.json."""
+    from workers.render import make_thumbnail
+
+    out_dir = Path(state["out_dir"])
+    video = state["video"]["path"]
+    duration = float(state["spec"]["duration"])
+    artifacts = {"video.mp4": video}
+    artifacts["thumbnail.jpg"] = make_thumbnail(video, str(out_dir / "thumbnail.jpg"),
+                                                min(duration / 3, 3.0))  # fmt: skip
+    for ext in ("srt", "vtt", "ass"):
+        path = (state.get("captions") or {}).get(ext)
+        if path:
+            artifacts[f"captions.{ext}"] = path
+    artifacts["transcript.json"] = _write_json(out_dir / "transcript.json", state["transcript"])
+    artifacts["spec.json"] = _write_json(out_dir / "spec.json", state["spec"])
+    report = edit_report(state)
+    artifacts["report.json"] = _write_json(out_dir / "report.json", report)
+    msg = (f"Captioned {state['media']['name']}: {duration:.1f}s, "
+           f"{report['transcript']['words']} words, {report['edits']['cuts']} cuts.")  # fmt: skip
+    return {"artifacts": artifacts, "report": report, "messages": [AIMessage(content=msg)]}

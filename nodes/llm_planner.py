@@ -1,0 +1,105 @@
+"""Planning with a chat model: structured output into a Plan, backoff, one repair, then give up."""
+
+from __future__ import annotations
+
+import logging
+import random
+import time
+from collections.abc import Callable
+from typing import Any
+
+from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage, ToolMessage
+
+from nodes.schemas import Plan
+from prompts import load
+
+logger = logging.getLogger(__name__)
+
+Sleep = Callable[[float], None]
+
+
+def is_transient(exc: BaseException) -> bool:
+    """429s, 5xx, timeouts and connection errors from the OpenAI client are worth retrying."""
+    try:
+        import openai
+    except ImportError:  # pragma: no cover
+        return False
+    if isinstance(exc, openai.RateLimitError | openai.APITimeoutError | openai.APIConnectionError):
+        return True
+    if isinstance(exc, openai.APIStatusError):
+        return exc.status_code == 429 or exc.status_code >= 500
+    return False
+
+
+def invoke_with_backoff(
+    runnable: Any,
+    messages: list[BaseMessage],
+    *,
+    retries: int,
+    sleep: Sleep = time.sleep,
+    base: float = 1.0,
+) -> Any:
+    for attempt in range(retries + 1):
+        try:
+            return runnable.invoke(messages)
+        except Exception as exc:
+            if attempt >= retries or not is_transient(exc):
+                raise
+            delay = min(30.0, base * 2**attempt) * (0.5 + random.random() / 2)
+            logger.warning("LLM call failed (%s); retry %d in %.1fs", exc, attempt + 1, delay)
+            sleep(delay)
+    raise AssertionError("unreachable")
+
+
+def build_messages(prompt: str, transcript: str | None, target_seconds: float) -> list[BaseMessage]:
+    tpl = load("plan_script")
+    block = (
+        f"\nTranscript to keep (split it, do not rewrite it):\n{transcript}\n" if transcript else ""
+    )
+    text = tpl.format(
+        prompt=prompt,
+        transcript_block=block,
+        target_seconds=str(round(target_seconds)),
+        target_words=str(round(target_seconds * 2.5)),
+    )
+    return [SystemMessage(content="You plan short narrated videos."), HumanMessage(content=text)]
+
+
+def plan_with_llm(
+    model: Any,
+    prompt: str,
+    transcript: str | None,
+    *,
+    target_seconds: float,
+    retries: int = 4,
+    sleep: Sleep = time.sleep,
+) -> tuple[Plan | None, list[str]]:
+    """Return (plan, warnings); plan is None when the model's output stayed invalid."""
+    structured = model.with_structured_output(Plan, method="function_calling", include_raw=True)
+    messages = build_messages(prompt, transcript, target_seconds)
+    warnings: list[str] = []
+    for attempt in range(2):  # first try, then one repair
+        out = invoke_with_backoff(structured, messages, retries=retries, sleep=sleep)
+        parsed, raw, error = out.get("parsed"), out.get("raw"), out.get("parsing_error")
+        if isinstance(parsed, Plan):
+            if attempt:
+                warnings.append("The model's first plan was invalid and was repaired.")
+            return parsed, warnings
+        logger.warning("plan output invalid (attempt %d): %s", attempt + 1, error)
+        if attempt == 0:
+            messages = [*messages, *_repair_messages(raw, error)]
+    warnings.append("The model's plan was invalid twice; the offline planner was used instead.")
+    return None, warnings
+
+
+def _repair_messages(raw: Any, error: Any) -> list[BaseMessage]:
+    repair = load("repair_plan").format(error=str(error or "no tool call was made")[:2000])
+    msgs: list[BaseMessage] = []
+    if isinstance(raw, AIMessage):
+        msgs.append(raw)
+        for call in raw.tool_calls or []:
+            msgs.append(ToolMessage(content=repair, tool_call_id=call.get("id") or "call"))
+        if raw.tool_calls:
+            return msgs
+    msgs.append(HumanMessage(content=repair))
+    return msgs

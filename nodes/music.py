@@ -1,0 +1,58 @@
+"""score_music: a bundled track chosen by mood (or the user's), looped/trimmed with fades."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from langgraph.runtime import Runtime
+
+from common.errors import InvalidInput
+from nodes.stage import stage
+from workers.dispatch import dispatch
+
+
+def resolve_music_choice(choice: str | None, user_file: str | None, mood: str) -> tuple[str, str]:
+    """Return (kind, value): ('none', ''), ('file', path) or ('mood', mood)."""
+    from workers.music import moods
+
+    if user_file:
+        return "file", user_file
+    c = (choice or "auto").strip()
+    if c.lower() == "none":
+        return "none", ""
+    if c.lower() == "auto":
+        return "mood", mood
+    if c.lower() in moods() or c.lower() == "dramatic":
+        return "mood", c.lower()
+    if os.path.sep in c or "." in c:
+        if not os.path.isfile(os.path.expanduser(c)):
+            raise InvalidInput(f"The music file '{c}' does not exist.")
+        return "file", os.path.expanduser(c)
+    raise InvalidInput(f"--music '{c}' is not a file or a mood; moods: {', '.join(moods())}, none.")
+
+
+@stage
+def score_music(state: dict[str, Any], runtime: Runtime[Any]) -> dict[str, Any]:
+    from workers.music import pick_track, prepare_music
+
+    ctx = runtime.context if runtime is not None else None
+    plan = state["plan"]
+    kind, value = resolve_music_choice(
+        getattr(ctx, "music", "auto"), state.get("music_file"), plan.get("mood", "calm")
+    )
+    if kind == "none":
+        return {"music": None, "cache": {"music": "off"}}
+    track = value if kind == "file" else str(pick_track(value, plan.get("title", "")))
+    duration = float(_video_duration(state, ctx))
+    prepared = dispatch(prepare_music, queue="cpu", track=track, duration=duration)
+    return {
+        "music": {"path": prepared["path"], "track": os.path.basename(track), "source": kind},
+        "cache": {"music": "hit" if prepared["cache_hit"] else "miss"},
+    }
+
+
+def _video_duration(state: dict[str, Any], ctx: Any) -> float:
+    narr = float(state["narration"]["duration"])
+    target = getattr(ctx, "duration", None)
+    return max(narr, float(target)) if target else narr

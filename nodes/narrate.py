@@ -1,0 +1,105 @@
+"""narrate_scenes: synthesised speech per scene (in parallel), or the user's own narration."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from langgraph.runtime import Runtime
+
+from common.settings import get_settings
+from nodes.stage import stage
+from workers.dispatch import dispatch, dispatch_many
+
+
+@stage
+def narrate_scenes(state: dict[str, Any], runtime: Runtime[Any]) -> dict[str, Any]:
+    ctx = runtime.context if runtime is not None else None
+    plan = state["plan"]
+    if state.get("audio"):
+        narration = _user_narration(state["audio"], plan)
+        return {"narration": narration, "cache": {"narration": "user-audio"}}
+    from workers.narration import assemble_narration
+    from workers.tts import synthesize_text
+
+    calls = [
+        {
+            "text": s["narration"],
+            "voice": getattr(ctx, "voice", None) or "joe",
+            "speed": float(getattr(ctx, "speed", 1.0) or 1.0),
+        }
+        for s in plan["scenes"]
+    ]
+    clips = dispatch_many(
+        synthesize_text, calls, queue="cpu", parallel=get_settings().tts_parallelism
+    )
+    gap = stretch_gap(clips, getattr(ctx, "duration", None))
+    narration = dispatch(assemble_narration, queue="cpu", clips=clips, gap=gap)
+    hits = sum(1 for c in clips if c.get("cache_hit"))
+    warnings = []
+    engines = {c.get("engine") for c in clips}
+    if "espeak-ng" in engines:
+        warnings.append("Piper was unavailable for some scenes; espeak-ng narrated them.")
+    target = getattr(ctx, "duration", None)
+    if target and narration["duration"] > target + 0.5:
+        warnings.append(
+            f"The narration runs {narration['duration']:.1f}s, longer than the "
+            f"requested {target:g}s; shorten the text to fit."
+        )
+    return {
+        "narration": {k: narration[k] for k in ("audio", "duration", "words", "scenes")}
+        | {"engine": ",".join(sorted(e for e in engines if e))},
+        "cache": {"narration": f"{hits}/{len(clips)} scenes cached"},
+        "warnings": warnings,
+    }
+
+
+def stretch_gap(clips: list[dict[str, Any]], target: float | None) -> float:
+    """Pause between scenes so the video fills ``target`` seconds (within 0.35..4 s)."""
+    from workers.narration import GAP, LEAD_IN, TAIL
+
+    if not target or len(clips) < 2:
+        return GAP
+    spoken = sum(float(c["duration"]) for c in clips)
+    gap = (target - spoken - LEAD_IN - TAIL) / (len(clips) - 1)
+    return round(min(4.0, max(GAP, gap)), 3)
+
+
+def split_words_by_scene(words: list[dict[str, Any]], plan: dict[str, Any]) -> list[int]:
+    """Scene index for each recognised word, by the scenes' word counts."""
+    counts = [len(s["narration"].split()) for s in plan["scenes"]]
+    out: list[int] = []
+    scene, used = 0, 0
+    for _ in words:
+        while scene < len(counts) - 1 and used >= counts[scene]:
+            scene, used = scene + 1, 0
+        out.append(scene)
+        used += 1
+    return out
+
+
+def _user_narration(audio: str, plan: dict[str, Any]) -> dict[str, Any]:
+    from workers.asr import align_words
+    from workers.audio import normalize_user_audio
+    from workers.probe import audio_duration
+
+    wav = normalize_user_audio(audio)
+    text = " ".join(s["narration"] for s in plan["scenes"])
+    words = dispatch(align_words, queue="gpu", audio=wav, text=text)
+    idx = split_words_by_scene(words, plan)
+    duration = round(audio_duration(wav) + 0.3, 3)
+    starts: dict[int, float] = {}
+    for w, s in zip(words, idx, strict=True):
+        w["scene"] = s
+        starts.setdefault(s, float(w["start"]))
+    n = len(plan["scenes"])
+    bounds = [0.0] + [starts.get(i, 0.0) for i in range(1, n)] + [duration]
+    for i in range(1, n + 1):  # scenes with no recognised words get a sliver
+        bounds[i] = max(bounds[i], bounds[i - 1] + 0.5)
+    scenes = [{"start": bounds[i], "end": bounds[i + 1]} for i in range(n)]
+    return {
+        "audio": wav,
+        "duration": max(duration, bounds[-1]),
+        "words": words,
+        "scenes": scenes,
+        "engine": "user-audio",
+    }

@@ -1,0 +1,71 @@
+"""render (dispatches the single-pass render job) and deliver (artifacts, thumbnail, report)."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+from langchain_core.messages import AIMessage
+from langgraph.runtime import Runtime
+
+from nodes.stage import stage
+from workers.dispatch import dispatch
+
+
+@stage
+def render(state: dict[str, Any], runtime: Runtime[Any]) -> dict[str, Any]:
+    from workers.render import render_spec
+
+    out = Path(state["out_dir"]) / "video.mp4"
+    result = dispatch(render_spec, queue="gpu", spec=state["spec"], out_path=str(out))
+    return {"video": result, "cache": {"render": "hit" if result["cache_hit"] else "miss"}}
+
+
+def _write_json(path: Path, data: Any) -> str:
+    tmp = path.with_name(path.name + ".partial")
+    tmp.write_text(json.dumps(data, indent=2, ensure_ascii=False))
+    os.replace(tmp, path)
+    return str(path)
+
+
+@stage
+def deliver(state: dict[str, Any], runtime: Runtime[Any]) -> dict[str, Any]:
+    from workers.render import make_thumbnail
+
+    out_dir = Path(state["out_dir"])
+    video = state["video"]["path"]
+    duration = float(state["spec"]["duration"])
+    artifacts = {"video.mp4": video}
+    artifacts["thumbnail.jpg"] = make_thumbnail(
+        video, str(out_dir / "thumbnail.jpg"), min(duration / 3, 3.0)
+    )
+    for ext in ("srt", "vtt", "ass"):
+        path = (state.get("captions") or {}).get(ext)
+        if path:
+            artifacts[f"captions.{ext}"] = path
+    if state.get("plan"):
+        artifacts["plan.json"] = _write_json(out_dir / "plan.json", state["plan"])
+    artifacts["spec.json"] = _write_json(out_dir / "spec.json", state["spec"])
+    report = build_report(state)
+    artifacts["report.json"] = _write_json(out_dir / "report.json", report)
+    title = (state.get("plan") or {}).get("title", "video")
+    msg = f"Your video '{title}' is ready ({duration:.1f}s, {state['video']['encoder']})."
+    return {"artifacts": artifacts, "messages": [AIMessage(content=msg)]}
+
+
+def build_report(state: dict[str, Any]) -> dict[str, Any]:
+    spec = state["spec"]
+    return {
+        "title": (state.get("plan") or {}).get("title"),
+        "duration": spec["duration"],
+        "output": spec["output"],
+        "encoder": state["video"]["encoder"],
+        "render_key": state["video"]["key"],
+        "timings": state.get("timings", {}),
+        "cache": state.get("cache", {}),
+        "narration_engine": (state.get("narration") or {}).get("engine"),
+        "music": state.get("music"),
+        "warnings": state.get("warnings", []),
+    }

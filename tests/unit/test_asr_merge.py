@@ -1,0 +1,95 @@
+"""Pure chunk planning, seam merging and transcript mapping (no model, no audio)."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+
+from common.errors import InvalidInput
+from workers.asr import map_transcript, merge_chunks, plan_chunks
+
+
+def w(text: str, start: float, end: float | None = None) -> dict:
+    return {"text": text, "start": start, "end": end if end is not None else start + 0.3}
+
+
+def test_plan_chunks_covers_duration_with_overlap() -> None:
+    plan = plan_chunks(95.0)
+    assert plan == [(0.0, 30.0), (28.0, 58.0), (56.0, 86.0), (84.0, 95.0)]
+    for (_, e1), (s2, _) in itertools.pairwise(plan):
+        assert e1 - s2 == pytest.approx(2.0)
+
+
+def test_plan_chunks_short_and_exact() -> None:
+    assert plan_chunks(12.5) == [(0.0, 12.5)]
+    assert plan_chunks(30.0) == [(0.0, 30.0)]
+    assert plan_chunks(58.0) == [(0.0, 30.0), (28.0, 58.0)]
+    assert plan_chunks(0) == []
+
+
+def test_plan_chunks_rejects_overlap_not_shorter_than_chunk() -> None:
+    with pytest.raises(InvalidInput):
+        plan_chunks(60, chunk=10, overlap=10)
+
+
+def test_merge_keeps_each_seam_word_once() -> None:
+    # seam overlap is [28, 30], midpoint 29: both chunks heard "bridge" at ~28.9 and "over" at 29.3
+    a = {
+        "start": 0.0,
+        "end": 30.0,
+        "words": [w("the", 27.5), w("bridge", 28.8, 29.0), w("over", 29.3), w("wat", 29.8, 30.0)],
+    }
+    b = {
+        "start": 28.0,
+        "end": 58.0,
+        "words": [
+            w("ge", 28.0, 28.1),
+            w("bridge", 28.82, 29.02),
+            w("over", 29.31),
+            w("water", 29.8),
+        ],
+    }
+    merged = merge_chunks([b, a])  # order of chunks must not matter
+    assert [x["text"] for x in merged] == ["the", "bridge", "over", "water"]
+
+
+def test_merge_dedupes_equal_words_straddling_the_midpoint() -> None:
+    a = {"start": 0.0, "end": 30.0, "words": [w("Hello,", 28.80, 28.96)]}  # centre 28.88 (< 29)
+    b = {"start": 28.0, "end": 58.0, "words": [w("hello", 28.95, 29.15)]}  # centre 29.05 (>= 29)
+    merged = merge_chunks([a, b])
+    assert len(merged) == 1 and merged[0]["text"] == "Hello,"
+
+
+def test_merge_keeps_a_real_repeat_further_apart() -> None:
+    a = {"start": 0.0, "end": 30.0, "words": [w("no", 28.5, 28.7)]}
+    b = {"start": 28.0, "end": 58.0, "words": [w("no", 29.1, 29.3)]}
+    assert [x["start"] for x in merge_chunks([a, b])] == [28.5, 29.1]
+
+
+def test_merge_does_not_lose_a_word_seen_by_one_chunk_only() -> None:
+    a = {"start": 0.0, "end": 30.0, "words": [w("alpha", 10.0), w("beta", 28.2)]}
+    b = {"start": 28.0, "end": 58.0, "words": [w("gamma", 29.5), w("delta", 40.0)]}
+    assert [x["text"] for x in merge_chunks([a, b])] == ["alpha", "beta", "gamma", "delta"]
+
+
+def test_map_transcript_keeps_transcript_words_with_recognised_times() -> None:
+    recognised = [
+        w("the", 0.1, 0.2),
+        w("quik", 0.25, 0.5),
+        w("brown", 0.55, 0.8),
+        w("box", 0.9, 1.2),
+    ]
+    out = map_transcript("The quick brown fox jumps.", recognised)
+    assert [x["text"] for x in out] == ["The", "quick", "brown", "fox", "jumps."]
+    assert out[0]["start"] == pytest.approx(0.1)
+    assert out[2]["start"] == pytest.approx(0.55)
+    starts = [x["start"] for x in out]
+    assert starts == sorted(starts)
+    assert all(x["end"] > x["start"] for x in out)
+    assert out[-1]["start"] >= out[-2]["end"] - 1e-9
+
+
+def test_map_transcript_with_no_speech_is_a_clear_error() -> None:
+    with pytest.raises(InvalidInput, match="No speech"):
+        map_transcript("hello there", [])

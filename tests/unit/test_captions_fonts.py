@@ -1,0 +1,75 @@
+"""Bundled fonts: one libass fontsdir, real family names, Pillow paths, user fonts dir."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from common.errors import InvalidInput
+from common.settings import get_settings
+from workers import fonts
+
+SHARED_HOME = Path(tempfile.gettempdir()) / "reelgraph-test-home"
+
+
+def _reset() -> None:
+    get_settings.cache_clear()
+    fonts.fonts_dir.cache_clear()
+    fonts.font_family_names.cache_clear()
+    fonts.font_file.cache_clear()
+
+
+@pytest.fixture
+def home(monkeypatch: pytest.MonkeyPatch) -> Iterator[pytest.MonkeyPatch]:
+    monkeypatch.setenv("REELGRAPH_HOME", str(SHARED_HOME))
+    monkeypatch.delenv("REELGRAPH_FONTS_DIR", raising=False)
+    _reset()
+    yield monkeypatch
+    _reset()
+
+
+def test_fonts_dir_holds_the_bundled_families(home) -> None:
+    d = fonts.fonts_dir()
+    files = [p for p in d.iterdir() if p.suffix.lower() in (".ttf", ".otf")]
+    assert len(files) >= 3
+    assert str(d).startswith(str(SHARED_HOME / "cache" / "fonts"))
+    assert {"Anton", "Bebas Neue", "Montserrat"} <= set(fonts.font_family_names())
+    assert not [p for p in d.iterdir() if p.name.startswith(".partial")]
+
+
+def test_font_file_and_load_font(home) -> None:
+    anton = fonts.font_file("Anton")
+    assert anton.is_file() and anton.parent == fonts.fonts_dir()
+    assert fonts.font_file("bebas neue").name.startswith("BebasNeue")
+    font = fonts.load_font("Montserrat", 40, "bold")
+    assert font.getname()[0] == "Montserrat"
+    with pytest.raises(InvalidInput, match="Anton"):
+        fonts.font_file("Comic Sans MS")
+    with pytest.raises(InvalidInput, match="weight"):
+        fonts.font_file("Anton", "heavyish")
+
+
+def test_without_fonttools_the_variable_font_is_used(home, tmp_path: Path) -> None:
+    home.setenv("REELGRAPH_HOME", str(tmp_path / "h"))
+    home.setattr(fonts, "_cut_static", lambda *a: False)
+    _reset()
+    names = [p.name for p in fonts.fonts_dir().iterdir()]
+    assert any(n.startswith("Montserrat[") for n in names)
+    font = fonts.load_font("Montserrat", 40, "bold")
+    axes = font.get_variation_axes()
+    assert axes and axes[0]["name"] in (b"Weight", "Weight")
+
+
+def test_user_fonts_dir_adds_files(home, tmp_path: Path) -> None:
+    user = tmp_path / "myfonts"
+    user.mkdir()
+    shutil.copy(fonts.font_file("Anton"), user / "MyBrand-Regular.ttf")
+    home.setenv("REELGRAPH_HOME", str(tmp_path / "h"))
+    home.setenv("REELGRAPH_FONTS_DIR", str(user))
+    home.setattr(fonts, "_cut_static", lambda *a: False)
+    _reset()
+    assert (fonts.fonts_dir() / "MyBrand-Regular.ttf").is_file()

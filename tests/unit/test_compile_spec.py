@@ -1,0 +1,117 @@
+"""RenderSpec -> FFmpeg argv: golden strings, escaping, validation."""
+
+from __future__ import annotations
+
+import pytest
+from pydantic import ValidationError
+
+from workers.compile import compile_audio_measure, compile_spec, escape_filter_value
+from workers.spec import RenderSpec
+
+
+def _spec(**over: object) -> RenderSpec:
+    base: dict = {
+        "duration": 6.0,
+        "output": {"width": 1080, "height": 1920, "fps": 30},
+        "visuals": [
+            {
+                "kind": "card",
+                "path": "/m/a.png",
+                "duration": 3.5,
+                "motion": {"zoom_from": 1.0, "zoom_to": 1.2, "x_from": 0.3, "x_to": 0.7},
+                "transition": {"kind": "crossfade", "duration": 0.5},
+            },
+            {
+                "kind": "image",
+                "path": "/m/b.png",
+                "duration": 3.0,
+                "motion": {"zoom_from": 1.2, "zoom_to": 1.0},
+                "transition": {"kind": "none", "duration": 0},
+            },
+        ],
+        "captions": {"ass_path": "/m/cap.ass", "fonts_dir": "/m/fonts", "style": "karaoke"},
+        "audio": {
+            "narration": "/m/n.wav",
+            "music": {"path": "/m/mu.wav", "loop": False, "fade_in": 0, "fade_out": 0},
+        },
+    }
+    base.update(over)
+    return RenderSpec.model_validate(base)
+
+
+GOLDEN_FC = (
+    "[0:v]scale=1080:1920:force_original_aspect_ratio=increase:flags=bicubic,crop=1080:1920,"
+    "format=yuv420p,zoompan=z='1+0.2*(on/104)':x='(iw-iw/zoom)*(0.3+0.4*(on/104))'"
+    ":y='(ih-ih/zoom)*(0.5+0*(on/104))':d=105:s=1080x1920:fps=30,setsar=1,trim=end_frame=105[v0];"
+    "[1:v]scale=1080:1920:force_original_aspect_ratio=increase:flags=bicubic,crop=1080:1920,"
+    "format=yuv420p,zoompan=z='1.2+-0.2*(on/89)':x='(iw-iw/zoom)*(0.5+0*(on/89))'"
+    ":y='(ih-ih/zoom)*(0.5+0*(on/89))':d=90:s=1080x1920:fps=30,setsar=1,trim=end_frame=90[v1];"
+    "[v0][v1]xfade=transition=fade:duration=0.5:offset=3[x1];"
+    "[x1]ass=filename='/m/cap.ass':fontsdir='/m/fonts',format=yuv420p,fps=30[vout];"
+    "[2:a]aformat=sample_rates=48000:channel_layouts=stereo,apad,atrim=0:6[narr];"
+    "[3:a]aformat=sample_rates=48000:channel_layouts=stereo,atrim=0:6,asetpts=PTS-STARTPTS,"
+    "volume=-12dB,afade=t=in:st=0:d=0,afade=t=out:st=6:d=0[mus];"
+    "[narr]asplit=2[voice][key];"
+    "[mus][key]sidechaincompress=threshold=0.03:ratio=8:attack=20:release=400:makeup=1[ducked];"
+    "[voice][ducked]amix=inputs=2:duration=first:dropout_transition=0:normalize=0[mix];"
+    "[mix]loudnorm=I=-14:TP=-1.5:LRA=11,aresample=48000,aformat=channel_layouts=stereo,"
+    "atrim=0:6[aout]"
+)
+
+
+def test_golden_argv() -> None:
+    argv = compile_spec(_spec(), "/out/v.mp4", encoder="libx264")
+    wl = ["-protocol_whitelist", "file,pipe", "-i"]
+    assert argv[:1] == ["-y"]
+    assert argv[1:5] == [*wl, "/m/a.png"]
+    assert argv[5:9] == [*wl, "/m/b.png"]
+    assert argv[9:13] == [*wl, "/m/n.wav"]
+    assert argv[13:17] == [*wl, "/m/mu.wav"]
+    fc = argv[argv.index("-filter_complex") + 1]
+    assert fc == GOLDEN_FC
+    tail = argv[argv.index("-filter_complex") + 2 :]
+    assert tail == [
+        "-map", "[vout]", "-map", "[aout]", "-c:a", "aac", "-b:a", "192k", "-ar", "48000",
+        "-c:v", "libx264", "-preset", "veryfast", "-crf", "20", "-pix_fmt", "yuv420p",
+        "-r", "30", "-t", "6", "-movflags", "+faststart", "-f", "mp4", "/out/v.mp4",
+    ]  # fmt: skip
+    assert argv.count("-filter_complex") == 1
+
+
+def test_nvenc_args_and_two_pass_loudnorm() -> None:
+    measured = {
+        "input_i": -20.5,
+        "input_tp": -3.0,
+        "input_lra": 4.0,
+        "input_thresh": -31.0,
+        "target_offset": 0.4,
+    }
+    argv = compile_spec(_spec(), "/o.mp4", encoder="h264_nvenc", measured_loudness=measured)
+    assert argv[argv.index("-c:v") + 1] == "h264_nvenc"
+    fc = argv[argv.index("-filter_complex") + 1]
+    assert "measured_I=-20.5" in fc and "linear=true" in fc
+
+
+def test_audio_measure_pass_is_audio_only() -> None:
+    argv = compile_audio_measure(_spec())
+    assert argv is not None
+    assert "/m/a.png" not in argv and argv[-3:] == ["-f", "null", "-"]
+    assert "print_format=json" in argv[argv.index("-filter_complex") + 1]
+
+
+def test_filter_value_escaping_neutralises_syntax() -> None:
+    nasty = "/tmp/a'b:c;[x],d\\e.ass"
+    esc = escape_filter_value(nasty)
+    assert esc.startswith("'") and esc.endswith("'")
+    assert "\\:" in esc and "'\\''" in esc and "\\\\" in esc
+
+
+def test_spec_rejects_bad_values() -> None:
+    with pytest.raises(ValidationError):
+        _spec(duration=-1)
+    with pytest.raises(ValidationError):
+        _spec(output={"width": 1081, "height": 1920, "fps": 30})
+    with pytest.raises(ValidationError):
+        _spec(visuals=[])
+    with pytest.raises(ValidationError):
+        _spec(version=99)

@@ -1,0 +1,85 @@
+"""Audio extraction and normalisation through FFmpeg, cached as permanent cache entries.
+
+Both functions key the entry on the source file's bytes (plus the target format), so extracting
+the same video twice, from any worker sharing the cache, decodes it once.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+from pathlib import Path
+
+from common.errors import CorruptMedia, RenderFailed, UnsupportedMedia
+from workers.cache import get_cache, make_key
+from workers.ffmpeg import PROTOCOL_WHITELIST, run_ffmpeg
+from workers.probe import probe
+
+logger = logging.getLogger(__name__)
+
+NAMESPACE = "audio"
+WAV_NAME = "audio.wav"
+
+
+def _decode_to_wav(src: Path, out: Path, sample_rate: int, mono: bool, what: str) -> None:
+    args = [
+        "-protocol_whitelist", PROTOCOL_WHITELIST, "-i", str(src), "-map", "0:a:0", "-vn",
+        "-sn", "-dn", "-ar", str(sample_rate), *(["-ac", "1"] if mono else []),
+        "-c:a", "pcm_s16le", "-f", "wav", "-y", str(out),
+    ]  # fmt: skip
+    try:
+        run_ffmpeg(args, what=what, timeout=900)
+    except RenderFailed as exc:
+        raise CorruptMedia(
+            f"The audio in {src.name} could not be decoded (damaged file); re-export it.",
+            detail=exc.detail,
+        ) from exc
+    if not out.exists() or out.stat().st_size <= 44:
+        raise CorruptMedia(f"{src.name} decoded to no audio at all; provide a file with sound.")
+
+
+def _cached_wav(src: str | Path, sample_rate: int, mono: bool, what: str) -> Path:
+    p = Path(src)
+    info = probe(p)
+    if not info.has_audio:
+        raise UnsupportedMedia(f"{p.name} has no audio track; provide a file with sound.")
+    cache = get_cache()
+    key = make_key(NAMESPACE, {"sr": sample_rate, "mono": mono, "fmt": "pcm_s16le"}, [p])
+    hit = cache.get(NAMESPACE, key)
+    if hit is not None:
+        logger.debug("audio cache hit %s for %s", key, p)
+        return hit / WAV_NAME
+    with cache.put(NAMESPACE, key) as tmp:
+        _decode_to_wav(p, tmp / WAV_NAME, sample_rate, mono, what)
+    return cache.entry_dir(NAMESPACE, key) / WAV_NAME
+
+
+def extract_audio(
+    src: str | Path,
+    out_wav: str | Path | None = None,
+    *,
+    sample_rate: int = 16000,
+    mono: bool = True,
+) -> str:
+    """Decode the first audio track of ``src`` to PCM WAV; return the cached wav's path.
+
+    When ``out_wav`` is given the wav is also placed there (hard link, else copy).
+    Raises UnsupportedMedia when there is no audio track, CorruptMedia when it does not decode.
+    """
+    wav = _cached_wav(src, sample_rate, mono, "audio extraction")
+    if out_wav is not None:
+        dest = Path(out_wav)
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        if dest.exists():
+            dest.unlink()
+        try:
+            os.link(wav, dest)
+        except OSError:
+            shutil.copyfile(wav, dest)
+    return str(wav)
+
+
+def normalize_user_audio(src: str | Path) -> str:
+    """Decode user narration (any format) to a cached 48 kHz mono wav; return its path."""
+    return str(_cached_wav(src, 48000, True, "narration decode"))

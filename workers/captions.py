@@ -1,0 +1,274 @@
+"""Word-level captions: grouping, style presets, safe areas, and ASS / SRT / VTT output.
+
+User text never acts as markup: ``escape_ass_text`` neutralises ASS override blocks and line
+breaks, and the renderer hands the .ass file to libass *by path* (``ass_filter``), so caption
+text never appears on an FFmpeg command line or inside a filter graph.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from common.errors import InvalidInput
+
+_WJ = "\u2060"  # word joiner: invisible, breaks ``\N``-style escapes apart
+_SENTENCE_END = re.compile(r"[.!?…]['\")\]]*$")
+
+
+@dataclass(frozen=True)
+class Word:
+    text: str
+    start: float
+    end: float
+    emphasis: bool = False
+
+
+@dataclass(frozen=True)
+class Preset:
+    family: str
+    size: float  # font size as a fraction of sqrt(width * height)
+    primary: str  # colours as RRGGBB
+    active: str  # the spoken word (karaoke / bold)
+    emphasis: str
+    outline: str
+    outline_w: float  # fraction of the font size
+    shadow: float
+    animation: str  # karaoke | pop | none
+    max_words: int
+    lines: int
+    upper: bool = False
+    char_w: float = 0.55  # average glyph width / font size, for line length
+    box: bool = False  # opaque box behind each line (ASS BorderStyle 3)
+    bold: bool = False  # ask libass for the Bold face (only where a real one is bundled)
+
+
+PRESETS: dict[str, Preset] = {
+    "karaoke": Preset("Montserrat", 0.058, "FFFFFF", "FFD400", "38E1FF", "000000", 0.1, 2,
+                      "karaoke", 8, 2, char_w=0.62, bold=True),
+    "pop": Preset("Anton", 0.07, "FFFFFF", "FFFFFF", "FFD400", "000000", 0.09, 3, "pop", 3, 1,
+                  upper=True, char_w=0.5),
+    "clean": Preset("Montserrat", 0.045, "FFFFFF", "FFFFFF", "FFD400", "101010", 0.06, 1,
+                    "none", 12, 2, char_w=0.62, bold=True),
+    "bold": Preset("Bebas Neue", 0.085, "FFFFFF", "00E676", "FFD400", "000000", 0.08, 3,
+                   "karaoke", 4, 1, upper=True, char_w=0.45, box=True),
+}  # fmt: skip
+CAPTION_STYLES = tuple(PRESETS)
+LINGER_S = 0.4
+
+
+def _word(w: Any) -> Word:
+    get = w.get if isinstance(w, dict) else lambda k, d=None: getattr(w, k, d)
+    start, end = float(get("start", 0.0)), float(get("end", 0.0))
+    return Word(str(get("text", "")), start, max(end, start + 0.01), bool(get("emphasis", False)))
+
+
+def normalize_words(words: Iterable[Any]) -> list[Word]:
+    """Accept dicts or objects (``workers.spec.Word``); drop empty words; sort by start time."""
+    out = [w for w in (_word(x) for x in words) if clean_text(w.text)]
+    return sorted(out, key=lambda w: (w.start, w.end))
+
+
+def clean_text(text: str) -> str:
+    """Control characters, newlines and line separators become spaces; whitespace collapses."""
+    chars = [" " if unicodedata.category(c) in ("Cc", "Zl", "Zp") else c for c in str(text)]
+    return " ".join("".join(chars).split())
+
+
+def escape_ass_text(text: str) -> str:
+    """Make ``text`` inert in an ASS Dialogue line: no override blocks, breaks or hard spaces.
+
+    Every backslash gets an invisible word joiner after it (so ``\\N``, ``\\n``, ``\\h`` and
+    ``\\{`` lose their meaning but still show), braces become parentheses (``{`` opens an
+    override block in every ASS renderer), and control characters/newlines become spaces.
+    """
+    return clean_text(text).replace("\\", "\\" + _WJ).replace("{", "(").replace("}", ")")
+
+
+def _vtt_escape(text: str) -> str:
+    return clean_text(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _srt_escape(text: str) -> str:
+    # SRT players parse <i>-style tags and {\an8} overrides: replace the characters outright.
+    t = clean_text(text).replace("\\", "\\" + _WJ).replace("<", "‹").replace(">", "›")
+    return t.replace("{", "(").replace("}", ")")
+
+
+def _ends_sentence(w: Word) -> bool:
+    return bool(_SENTENCE_END.search(w.text.strip()))
+
+
+def _fits(words: Sequence[Word], max_chars: int, lines: int) -> bool:
+    return len(split_lines(words, max_chars)) <= lines
+
+
+def group_lines(
+    words: Iterable[Any], max_chars: int = 32, max_words: int = 8, max_gap: float = 0.6,
+    lines: int = 2,
+) -> list[list[Word]]:  # fmt: skip
+    """Group words into caption events of at most ``lines`` lines of ``max_chars``.
+
+    An event ends at a sentence end, before a pause longer than ``max_gap`` seconds, at
+    ``max_words`` words, or when the next word would not fit.
+    """
+    events: list[list[Word]] = []
+    cur: list[Word] = []
+    for w in normalize_words(words):
+        if cur and (
+            len(cur) >= max_words
+            or w.start - cur[-1].end > max_gap
+            or _ends_sentence(cur[-1])
+            or not _fits([*cur, w], max_chars, lines)
+        ):
+            events.append(cur)
+            cur = []
+        cur.append(w)
+    if cur:
+        events.append(cur)
+    return events
+
+
+def split_lines(words: Sequence[Word], max_chars: int) -> list[list[Word]]:
+    """Split one event into lines: one line if it fits, else the most balanced two-way split."""
+    n = len(words)
+    if n == 0:
+        return []
+    length = [len(clean_text(w.text)) for w in words]
+    total = sum(length) + n - 1
+    if total <= max_chars or n == 1:
+        return [list(words)]
+    best, best_cost = 1, None
+    for k in range(1, n):
+        a = sum(length[:k]) + k - 1
+        b = sum(length[k:]) + n - k - 1
+        cost = max(a, b) + (1000 if max(a, b) > max_chars else 0)
+        if best_cost is None or cost < best_cost:
+            best, best_cost = k, cost
+    head, tail = list(words[:best]), list(words[best:])
+    if sum(length[best:]) + len(tail) - 1 > max_chars:
+        return [head, *split_lines(tail, max_chars)]
+    return [head, tail]
+
+
+def safe_margins(width: int, height: int) -> tuple[int, int, int]:
+    """(left, right, vertical) margins in px: clear of the bottom UI zone on 9:16 shorts."""
+    if height > width * 1.2:  # portrait: platform UI covers about the bottom 20%
+        return round(width * 0.08), round(width * 0.08), round(height * 0.24)
+    if width > height * 1.2:  # landscape: centred in the lower third
+        return round(width * 0.10), round(width * 0.10), round(height * 0.09)
+    return round(width * 0.08), round(width * 0.08), round(height * 0.13)
+
+
+def _preset(style: str) -> Preset:
+    if style not in PRESETS:
+        raise InvalidInput(f"Caption style {style!r} is unknown; use one of {list(PRESETS)}.")
+    return PRESETS[style]
+
+
+def layout(style: str, width: int, height: int) -> tuple[int, int]:
+    """(font size px, max characters per line) for ``style`` at this output size."""
+    p = _preset(style)
+    size = max(12, round(p.size * (width * height) ** 0.5))
+    left, right, _ = safe_margins(width, height)
+    return size, max(6, int((width - left - right) / (size * p.char_w)))
+
+
+def events_for(words: Iterable[Any], style: str, width: int, height: int) -> list[list[Word]]:
+    """The caption events used by every output format (ASS, SRT, VTT) for this style/size."""
+    p = _preset(style)
+    _, max_chars = layout(style, width, height)
+    return group_lines(words, max_chars=max_chars, max_words=p.max_words, lines=p.lines)
+
+
+def _end_times(events: list[list[Word]]) -> list[float]:
+    """Each event lingers a little after its last word, but never into the next event."""
+    ends = []
+    for i, ev in enumerate(events):
+        end = ev[-1].end + LINGER_S
+        if i + 1 < len(events):
+            end = min(end, events[i + 1][0].start)
+        ends.append(max(end, ev[-1].end if i + 1 == len(events) else ev[0].start + 0.01))
+    return ends
+
+
+def _ts(t: float, sep: str, frac_digits: int) -> str:
+    total = round(max(0.0, t) * 10**frac_digits)
+    frac, secs = total % 10**frac_digits, total // 10**frac_digits
+    h, m, s = secs // 3600, secs // 60 % 60, secs % 60
+    return f"{h:02d}:{m:02d}:{s:02d}{sep}{frac:0{frac_digits}d}"
+
+
+def _cue_text(ev: list[Word], max_chars: int, esc: Any, tag: tuple[str, str] = ("", "")) -> str:
+    lines = split_lines(ev, max_chars)
+    return "\n".join(
+        " ".join(f"{tag[0]}{esc(w.text)}{tag[1]}" if w.emphasis else esc(w.text) for w in line)
+        for line in lines
+    )
+
+
+def to_srt(words: Iterable[Any], *, style: str = "clean", width: int = 1080,
+           height: int = 1920) -> str:  # fmt: skip
+    """SubRip text with the same events as the ASS file (same style and size)."""
+    events = events_for(words, style, width, height)
+    max_chars = layout(style, width, height)[1]
+    out = []
+    for i, (ev, end) in enumerate(zip(events, _end_times(events), strict=True), 1):
+        span = f"{_ts(ev[0].start, ',', 3)} --> {_ts(end, ',', 3)}"
+        out.append(f"{i}\n{span}\n{_cue_text(ev, max_chars, _srt_escape)}\n")
+    return "\n".join(out)
+
+
+def to_vtt(words: Iterable[Any], *, style: str = "clean", width: int = 1080,
+           height: int = 1920) -> str:  # fmt: skip
+    """WebVTT with the same events as the ASS file; emphasis words in ``<b>``."""
+    events = events_for(words, style, width, height)
+    max_chars = layout(style, width, height)[1]
+    out = ["WEBVTT\n"]
+    for ev, end in zip(events, _end_times(events), strict=True):
+        span = f"{_ts(ev[0].start, '.', 3)} --> {_ts(end, '.', 3)}"
+        out.append(f"{span}\n{_cue_text(ev, max_chars, _vtt_escape, ('<b>', '</b>'))}\n")
+    return "\n".join(out)
+
+
+def _atomic_write(path: Path, text: str) -> None:
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".partial", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+            fh.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def build_ass(words: Iterable[Any], *, style: str, width: int, height: int) -> str:
+    """A complete .ass document (PlayResX/Y = output size) for ``style``; see captions_ass."""
+    from workers.captions_ass import render_ass  # split out only to keep modules small
+
+    return render_ass(words, style=style, width=width, height=height)
+
+
+def write_captions(words: Iterable[Any], out_dir: str | Path, *, style: str, width: int,
+                   height: int) -> dict[str, str]:  # fmt: skip
+    """Write captions.ass/.srt/.vtt atomically into ``out_dir``; return {"ass","srt","vtt"}."""
+    ws = normalize_words(words)
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    texts = {
+        "ass": build_ass(ws, style=style, width=width, height=height),
+        "srt": to_srt(ws, style=style, width=width, height=height),
+        "vtt": to_vtt(ws, style=style, width=width, height=height),
+    }
+    paths = {}
+    for ext, text in texts.items():
+        path = out / f"captions.{ext}"
+        _atomic_write(path, text)
+        paths[ext] = str(path)
+    return paths

@@ -1,0 +1,156 @@
+"""Generated scene cards for scenes without user images: gradient, soft shapes, big key words.
+
+Cards are deterministic (same arguments -> same PNG bytes) and never blank. They are drawn at
+``scale`` times the output size so the renderer's Ken Burns motion has room to move.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import random
+import tempfile
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, ImageDraw, ImageFilter, ImageFont
+
+from common.errors import InvalidInput
+from workers.fonts import load_font
+
+logger = logging.getLogger(__name__)
+
+RGB = tuple[int, int, int]
+#: mood -> (gradient top, gradient bottom, accent)
+PALETTES: dict[str, tuple[RGB, RGB, RGB]] = {
+    "calm": ((28, 62, 96), (86, 160, 170), (190, 230, 225)),
+    "happy": ((255, 170, 60), (240, 84, 110), (255, 236, 140)),
+    "energetic": ((40, 10, 90), (230, 40, 90), (255, 210, 0)),
+    "tender": ((214, 132, 160), (126, 100, 186), (255, 236, 224)),
+    "nostalgic": ((120, 80, 50), (214, 170, 110), (250, 225, 180)),
+    "dramatic": ((8, 8, 20), (90, 14, 30), (230, 60, 40)),
+}
+MOODS = tuple(PALETTES)
+FONT_FAMILY = "Anton"
+SUB_FAMILY = "Montserrat"
+
+
+def _rng(*parts: object) -> random.Random:
+    seed = hashlib.sha256(repr(parts).encode()).digest()
+    return random.Random(int.from_bytes(seed[:8], "big"))
+
+
+def _gradient(w: int, h: int, top: RGB, bottom: RGB, angle: float) -> Image.Image:
+    """Linear gradient along ``angle`` (radians) with a soft vignette; float math in numpy."""
+    y, x = np.mgrid[0:h, 0:w].astype(np.float32)
+    t = (x / w - 0.5) * np.sin(angle) + (y / h - 0.5) * np.cos(angle) + 0.5
+    t = np.clip(t, 0.0, 1.0)[..., None]
+    img = np.array(top, np.float32) * (1 - t) + np.array(bottom, np.float32) * t
+    r = np.sqrt(((x / w - 0.5) * 1.6) ** 2 + ((y / h - 0.5) * 1.2) ** 2)[..., None]
+    img *= np.clip(1.08 - 0.35 * r, 0.6, 1.1)
+    return Image.fromarray(np.clip(img, 0, 255).astype(np.uint8), "RGB")
+
+
+def _shapes(w: int, h: int, accent: RGB, rng: random.Random) -> Image.Image:
+    """Soft circles and bars on a transparent layer (drawn small, blurred, scaled up)."""
+    sw, sh = max(8, w // 4), max(8, h // 4)
+    layer = Image.new("RGBA", (sw, sh), (0, 0, 0, 0))
+    draw = ImageDraw.Draw(layer)
+    for _ in range(rng.randint(3, 5)):
+        r = rng.uniform(0.12, 0.35) * min(sw, sh)
+        cx, cy = rng.uniform(0, sw), rng.uniform(0, sh)
+        draw.ellipse((cx - r, cy - r, cx + r, cy + r), fill=(*accent, rng.randint(40, 90)))
+    for _ in range(rng.randint(1, 3)):
+        y0 = rng.uniform(0, sh)
+        bar_h = rng.uniform(0.02, 0.06) * sh
+        draw.rectangle((0, y0, sw, y0 + bar_h), fill=(255, 255, 255, rng.randint(20, 45)))
+    layer = layer.filter(ImageFilter.GaussianBlur(max(1.0, min(sw, sh) * 0.03)))
+    return layer.resize((w, h), Image.Resampling.BILINEAR)
+
+
+def _wrap(words: list[str], font: ImageFont.FreeTypeFont, max_w: float) -> list[str]:
+    lines: list[str] = []
+    for word in words:
+        trial = f"{lines[-1]} {word}" if lines else word
+        if lines and font.getlength(trial) <= max_w:
+            lines[-1] = trial
+        else:
+            lines.append(word)
+    return lines
+
+
+def _fit_text(words: list[str], w: int, h: int) -> tuple[ImageFont.FreeTypeFont, list[str]]:
+    """The largest font size whose wrapped lines fit in 84% of the width, 45% of the height."""
+    size = int(min(w, h) * 0.2)
+    while True:
+        font = load_font(FONT_FAMILY, size, "regular")
+        lines = _wrap(words, font, w * 0.84)
+        widest = max(font.getlength(line) for line in lines)
+        if (widest <= w * 0.84 and len(lines) * size * 1.15 <= h * 0.45) or size <= 12:
+            return font, lines
+        size = int(size * 0.9)
+
+
+def _draw_text(card: Image.Image, lines: list[str], font: ImageFont.FreeTypeFont,
+               subtitle: str, accent: RGB) -> Image.Image:  # fmt: skip
+    w, h = card.size
+    size = int(font.size)
+    block_h = int(len(lines) * size * 1.15)
+    y0 = (h - block_h) // 2
+    text_layer = Image.new("RGBA", card.size, (0, 0, 0, 0))
+    shadow = Image.new("RGBA", card.size, (0, 0, 0, 0))
+    td, sd = ImageDraw.Draw(text_layer), ImageDraw.Draw(shadow)
+    off = max(2, size // 18)
+    for i, line in enumerate(lines):
+        y = y0 + int(i * size * 1.15)
+        sd.text((w / 2 + off, y + off), line, font=font, fill=(0, 0, 0, 170), anchor="mt")
+        td.text((w / 2, y), line, font=font, fill=(255, 255, 255, 255), anchor="mt")
+    if subtitle:
+        sub = load_font(SUB_FAMILY, max(12, size // 3), "bold")
+        y = y0 + block_h + size // 3
+        sd.text((w / 2 + off, y + off), subtitle, font=sub, fill=(0, 0, 0, 150), anchor="mt")
+        td.text((w / 2, y), subtitle, font=sub, fill=(*accent, 255), anchor="mt")
+    shadow = shadow.filter(ImageFilter.GaussianBlur(max(2, size // 14)))
+    out = Image.alpha_composite(card.convert("RGBA"), shadow)
+    return Image.alpha_composite(out, text_layer).convert("RGB")
+
+
+def _words_for(title: str, keywords: list[str]) -> tuple[list[str], str]:
+    key = [k.strip() for k in keywords if k and k.strip()][:4]
+    words = " ".join(key).upper().split() or title.upper().split()
+    subtitle = title.strip() if key and title.strip() else ""
+    if len(subtitle) > 48:
+        subtitle = subtitle[:47].rstrip() + "…"
+    return words or ["…"], subtitle
+
+
+def draw_card(
+    *, title: str, keywords: list[str], index: int, mood: str, width: int, height: int,
+    out_path: Path, scale: float = 1.0,
+) -> Path:  # fmt: skip
+    """Draw one scene card (PNG) at ``scale`` x (width, height); deterministic; never blank."""
+    if not (1.0 <= scale <= 3.0) or width < 16 or height < 16:
+        raise InvalidInput(f"Card size {width}x{height} at scale {scale} is out of range.")
+    palette = PALETTES.get(mood.lower()) if mood else None
+    if palette is None:
+        logger.info("unknown mood %r for card %d; using 'calm'", mood, index)
+        palette = PALETTES["calm"]
+    w, h = round(width * scale), round(height * scale)
+    rng = _rng(title, list(keywords), index, mood, w, h)
+    top, bottom, accent = palette
+    card = _gradient(w, h, top, bottom, angle=rng.uniform(-0.6, 0.6) + (index % 3) * 0.3)
+    card = Image.alpha_composite(card.convert("RGBA"), _shapes(w, h, accent, rng)).convert("RGB")
+    words, subtitle = _words_for(title, keywords)
+    font, lines = _fit_text(words, w, h)
+    card = _draw_text(card, lines, font, subtitle, accent)
+    out_path = Path(out_path)
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{out_path.name}.", suffix=".partial", dir=out_path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            card.save(fh, format="PNG", compress_level=3)
+        os.replace(tmp, out_path)
+    finally:
+        Path(tmp).unlink(missing_ok=True)
+    return out_path

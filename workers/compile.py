@@ -1,0 +1,280 @@
+"""Compile a RenderSpec into one FFmpeg argv with a single ``-filter_complex``.
+
+Pure: no I/O, no subprocesses. The same (spec, encoder, loudness measurement) always gives the
+same argv, which is what the golden tests pin and what the render cache key relies on.
+
+Graph shape (create flow)::
+
+    [img_i] -> scale/format once -> zoompan (Ken Burns) -> [v_i]
+    [v_0][v_1] xfade ... -> [vcat] -> ass (captions) -> [vout]
+    [narr] asplit -> key + voice; [music] sidechaincompress(key) -> amix -> loudnorm -> [aout]
+
+Video sources (caption/edit flow) and overlays are delegated to ``workers.compile_video``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from workers.ffmpeg import PROTOCOL_WHITELIST
+from workers.spec import Motion, RenderSpec, Visual
+
+#: Pixels of headroom the Ken Burns source gets relative to the output (smoother sub-pixel motion).
+KB_OVERSCAN = 1.0
+
+
+def escape_filter_value(value: str) -> str:
+    """Escape a value for use inside a filter option (``key='value'``) in a filtergraph."""
+    # Level 1: option value inside single quotes; level 2: the filtergraph parser.
+    inner = value.replace("\\", "\\\\").replace("'", "'\\''").replace(":", "\\:")
+    return "'" + inner + "'"
+
+
+def _fmt(x: float) -> str:
+    """Stable short float formatting for argv goldens."""
+    s = f"{x:.6f}".rstrip("0").rstrip(".")
+    return s if s not in ("", "-0") else "0"
+
+
+@dataclass
+class _Builder:
+    spec: RenderSpec
+    inputs: list[list[str]] = field(default_factory=list)
+    filters: list[str] = field(default_factory=list)
+
+    def add_input(self, path: str, *pre: str) -> int:
+        self.inputs.append([*pre, "-protocol_whitelist", PROTOCOL_WHITELIST, "-i", path])
+        return len(self.inputs) - 1
+
+
+def _kenburns(b: _Builder, v: Visual, idx: int, label: str) -> None:
+    out = b.spec.output
+    frames = max(1, round(v.duration * out.fps))
+    m = v.motion or Motion(zoom_from=1.0, zoom_to=1.0)
+    w, h = round(out.width * KB_OVERSCAN), round(out.height * KB_OVERSCAN)
+    w, h = w + (w % 2), h + (h % 2)
+    denom = max(1, frames - 1)
+    prog = f"(on/{denom})"
+    z = f"{_fmt(m.zoom_from)}+{_fmt(m.zoom_to - m.zoom_from)}*{prog}"
+    fx = f"({_fmt(m.x_from)}+{_fmt(m.x_to - m.x_from)}*{prog})"
+    fy = f"({_fmt(m.y_from)}+{_fmt(m.y_to - m.y_from)}*{prog})"
+    b.filters.append(
+        f"[{idx}:v]scale={w}:{h}:force_original_aspect_ratio=increase:flags=bicubic,"
+        f"crop={w}:{h},format=yuv420p,"
+        f"zoompan=z='{z}':x='(iw-iw/zoom)*{fx}':y='(ih-ih/zoom)*{fy}'"
+        f":d={frames}:s={out.width}x{out.height}:fps={out.fps},"
+        f"setsar=1,trim=end_frame={frames}[{label}]"
+    )
+
+
+def _visual_chains(b: _Builder) -> list[tuple[str, Visual]]:
+    labelled: list[tuple[str, Visual]] = []
+    for i, v in enumerate(b.spec.visuals):
+        label = f"v{i}"
+        if v.kind in ("image", "card"):
+            idx = b.add_input(v.path)
+            _kenburns(b, v, idx, label)
+        else:
+            from workers import compile_video  # video sources: caption/edit flow
+
+            idx = b.add_input(v.path)
+            b.filters.extend(compile_video.video_visual_filters(b.spec, v, idx, label))
+        labelled.append((label, v))
+    return labelled
+
+
+def _join_visuals(b: _Builder, labelled: list[tuple[str, Visual]]) -> str:
+    """Chain clips with xfade (crossfade) or concat (hard cut); returns the output label."""
+    cur, cur_end = labelled[0][0], labelled[0][1].duration
+    for i in range(1, len(labelled)):
+        prev_v = labelled[i - 1][1]
+        label, v = labelled[i]
+        t = prev_v.transition
+        out = f"x{i}"
+        if t.kind == "none" or t.duration <= 0:
+            b.filters.append(f"[{cur}][{label}]concat=n=2:v=1:a=0[{out}]")
+            cur_end += v.duration
+        else:
+            td = min(t.duration, prev_v.duration / 2, v.duration / 2)
+            offset = cur_end - td
+            b.filters.append(
+                f"[{cur}][{label}]xfade=transition=fade:duration={_fmt(td)}"
+                f":offset={_fmt(offset)}[{out}]"
+            )
+            cur_end = offset + v.duration
+        cur = out
+    return cur
+
+
+def _captions_and_overlays(b: _Builder, vlabel: str) -> str:
+    spec = b.spec
+    if spec.overlays:
+        from workers import compile_video
+
+        pairs = []
+        for ov in spec.overlays:
+            pre = ["-loop", "1"] if ov.kind == "image" else []
+            pairs.append((ov, b.add_input(ov.path, *pre)))
+        b.filters.extend(compile_video.overlay_filters(spec, vlabel, pairs, "vov"))
+        vlabel = "vov"
+    chain = f"[{vlabel}]"
+    if spec.captions and spec.captions.ass_path:
+        opts = f"filename={escape_filter_value(spec.captions.ass_path)}"
+        if spec.captions.fonts_dir:
+            opts += f":fontsdir={escape_filter_value(spec.captions.fonts_dir)}"
+        chain += f"ass={opts},"
+    chain += f"format=yuv420p,fps={spec.output.fps}[vout]"
+    b.filters.append(chain)
+    return "vout"
+
+
+def _audio(b: _Builder, measured: dict[str, float] | None) -> str | None:
+    spec, a = b.spec, b.spec.audio
+    d = _fmt(spec.duration)
+    voice = None
+    if a.narration:
+        idx = b.add_input(a.narration)
+        b.filters.append(
+            f"[{idx}:a]aformat=sample_rates=48000:channel_layouts=stereo,apad,atrim=0:{d}[narr]"
+        )
+        voice = "narr"
+    elif a.source_audio:
+        from workers import compile_video
+
+        src = next(v for v in spec.visuals if v.kind == "video")
+        src_idx = next((i for i, inp in enumerate(b.inputs) if inp[-1] == src.path), None)
+        if src_idx is None:
+            src_idx = b.add_input(src.path)
+        b.filters.extend(compile_video.source_audio_filters(spec, src_idx, "narr"))
+        voice = "narr"
+    music = None
+    if a.music:
+        mu = a.music
+        idx = b.add_input(mu.path, *(["-stream_loop", "-1"] if mu.loop else []))
+        fade_out_start = max(0.0, spec.duration - mu.fade_out)
+        b.filters.append(
+            f"[{idx}:a]aformat=sample_rates=48000:channel_layouts=stereo,atrim=0:{d},"
+            f"asetpts=PTS-STARTPTS,volume={_fmt(mu.volume_db)}dB,"
+            f"afade=t=in:st=0:d={_fmt(mu.fade_in)},"
+            f"afade=t=out:st={_fmt(fade_out_start)}:d={_fmt(mu.fade_out)}[mus]"
+        )
+        music = "mus"
+    if voice is None and music is None:
+        return None
+    if voice and music:
+        if a.music and a.music.duck:
+            b.filters.append(f"[{voice}]asplit=2[voice][key]")
+            b.filters.append(
+                "[mus][key]sidechaincompress=threshold=0.03:ratio=8:attack=20:release=400"
+                ":makeup=1[ducked]"
+            )
+            b.filters.append(
+                "[voice][ducked]amix=inputs=2:duration=first:dropout_transition=0:normalize=0[mix]"
+            )
+        else:
+            b.filters.append(
+                f"[{voice}][mus]amix=inputs=2:duration=first:dropout_transition=0:normalize=0[mix]"
+            )
+        mixed = "mix"
+    else:
+        mixed = voice or music or ""
+    b.filters.append(
+        f"[{mixed}]{loudnorm_filter(a.loudness_lufs, measured)},"
+        f"aresample=48000,aformat=channel_layouts=stereo,atrim=0:{d}[aout]"
+    )
+    return "aout"
+
+
+def loudnorm_filter(target: float, measured: dict[str, float] | None) -> str:
+    """Single-pass loudnorm, or the linear second pass when a first-pass measurement is given."""
+    base = f"loudnorm=I={_fmt(target)}:TP=-1.5:LRA=11"
+    if not measured:
+        return base
+    return (
+        f"{base}:measured_I={_fmt(measured['input_i'])}:measured_TP={_fmt(measured['input_tp'])}"
+        f":measured_LRA={_fmt(measured['input_lra'])}"
+        f":measured_thresh={_fmt(measured['input_thresh'])}"
+        f":offset={_fmt(measured['target_offset'])}:linear=true"
+    )
+
+
+def encoder_args(
+    spec: RenderSpec, encoder: str, *, x264_preset: str = "veryfast", crf: int = 20
+) -> list[str]:
+    """Video encoder settings; the bench reuses these for its bare-encode baseline."""
+    q = spec.output.quality
+    if encoder == "h264_nvenc":
+        cq = {"draft": 30, "standard": 23, "high": 19}[q]
+        return [
+            "-c:v",
+            "h264_nvenc",
+            "-preset",
+            "p4",
+            "-rc",
+            "vbr",
+            "-cq",
+            str(cq),
+            "-b:v",
+            "0",
+            "-pix_fmt",
+            "yuv420p",
+        ]
+    preset = {"draft": "ultrafast", "standard": x264_preset, "high": "medium"}[q]
+    crf_q = {"draft": crf + 6, "standard": crf, "high": max(14, crf - 2)}[q]
+    return ["-c:v", "libx264", "-preset", preset, "-crf", str(crf_q), "-pix_fmt", "yuv420p"]
+
+
+def compile_spec(
+    spec: RenderSpec,
+    out_path: str,
+    *,
+    encoder: str = "libx264",
+    measured_loudness: dict[str, float] | None = None,
+    threads: int = 0,
+    x264_preset: str = "veryfast",
+    crf: int = 20,
+) -> list[str]:
+    """The whole argv (without the ffmpeg binary) for rendering ``spec`` to ``out_path``."""
+    b = _Builder(spec)
+    labelled = _visual_chains(b)
+    vjoined = _join_visuals(b, labelled)
+    vout = _captions_and_overlays(b, vjoined)
+    aout = _audio(b, measured_loudness)
+    argv: list[str] = ["-y"]
+    for inp in b.inputs:
+        argv += inp
+    argv += ["-filter_complex", ";".join(b.filters), "-map", f"[{vout}]"]
+    if aout:
+        argv += ["-map", f"[{aout}]", "-c:a", "aac", "-b:a", "192k", "-ar", "48000"]
+    argv += encoder_args(spec, encoder, x264_preset=x264_preset, crf=crf)
+    if threads:
+        argv += ["-threads", str(threads)]
+    argv += [
+        "-r",
+        str(spec.output.fps),
+        "-t",
+        _fmt(spec.duration),
+        "-movflags",
+        "+faststart",
+        "-f",
+        "mp4",
+        out_path,
+    ]
+    return argv
+
+
+def compile_audio_measure(spec: RenderSpec) -> list[str] | None:
+    """argv for the audio-only first loudness pass (prints loudnorm's JSON on stderr)."""
+    b = _Builder(spec)
+    # Visual inputs are not needed; only audio inputs are added by _audio.
+    aout = _audio(b, None)
+    if aout is None:
+        return None
+    fc = ";".join(b.filters).replace(
+        loudnorm_filter(spec.audio.loudness_lufs, None),
+        loudnorm_filter(spec.audio.loudness_lufs, None) + ":print_format=json",
+    )
+    argv: list[str] = []
+    for inp in b.inputs:
+        argv += inp
+    return [*argv, "-filter_complex", fc, "-map", f"[{aout}]", "-f", "null", "-"]

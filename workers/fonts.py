@@ -1,0 +1,200 @@
+"""Bundled fonts: one directory of TTF/OTF files for libass (``fontsdir``) and paths for Pillow.
+
+Fonts come from the installed ``fontpkg-*`` packages (Anton, Bebas Neue, Montserrat), found
+through fontpkg's registry with no network. ``REELGRAPH_FONTS_DIR`` adds a user directory.
+The files are copied once into ``<cache>/fonts/<hash>/`` (built in a temp dir and renamed, so a
+half-made directory never looks done). Montserrat ships as a variable font whose default
+instance is Thin; libass cannot pick a weight from a variable font, so when fontTools is
+installed a static Bold instance is cut once and used instead of the variable file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import logging
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from PIL import ImageFont
+
+from common.errors import DependencyMissing, InvalidInput
+
+logger = logging.getLogger(__name__)
+
+FONT_SUFFIXES = (".ttf", ".otf", ".ttc")
+#: Weights cut from variable fonts into static files (libass matches them by family + bold).
+STATIC_WEIGHTS = {"bold": 700}
+_WEIGHTS = {"thin": 100, "light": 300, "regular": 400, "normal": 400, "medium": 500,
+            "semibold": 600, "bold": 700, "extrabold": 800, "black": 900}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class _Source:
+    family: str
+    path: Path
+    variable: bool
+    style: str
+
+
+def _bundled_sources() -> list[_Source]:
+    try:
+        import fontpkg
+    except ImportError as exc:  # pragma: no cover - fontpkg is a declared dependency
+        raise DependencyMissing("Fonts are missing: pip install fontpkg-anton.") from exc
+    out: list[_Source] = []
+    for fam in fontpkg.families().values():
+        for f in fam.files:
+            if f.path.suffix.lower() in FONT_SUFFIXES and f.path.is_file():
+                out.append(_Source(fam.name, Path(f.path), f.variable, f.style))
+    return sorted(out, key=lambda s: str(s.path))
+
+
+def _user_sources() -> list[Path]:
+    raw = os.environ.get("REELGRAPH_FONTS_DIR", "").strip()
+    if not raw:
+        return []
+    root = Path(raw).expanduser()
+    if not root.is_dir():
+        logger.warning("REELGRAPH_FONTS_DIR %s is not a directory; ignoring it", root)
+        return []
+    return sorted(p for p in root.rglob("*") if p.suffix.lower() in FONT_SUFFIXES and p.is_file())
+
+
+def _signature(paths: list[Path]) -> str:
+    h = hashlib.sha256(b"fonts-v1")
+    h.update(b"static" if importlib.util.find_spec("fontTools") else b"variable")
+    for p in paths:
+        st = p.stat()
+        h.update(f"{p.name}|{st.st_size}|{st.st_mtime_ns}\n".encode())
+    return h.hexdigest()[:16]
+
+
+def _cut_static(src: Path, weight: int, dest: Path) -> bool:
+    """Write a static instance of a variable font; False when fontTools is unavailable."""
+    try:
+        from fontTools.ttLib import TTFont
+        from fontTools.varLib import instancer
+    except ImportError:
+        return False
+    try:
+        font = TTFont(str(src))
+        static = instancer.instantiateVariableFont(font, {"wght": weight}, updateFontNames=True)
+        static.save(str(dest))
+        return True
+    except Exception as exc:  # a font we cannot instance: fall back to the variable file
+        logger.warning("could not cut weight %s from %s: %s", weight, src.name, exc)
+        return False
+
+
+def _populate(tmp: Path, bundled: list[_Source], user: list[Path]) -> None:
+    for s in bundled:
+        if s.variable and s.style == "normal":
+            made = [
+                _cut_static(s.path, w, tmp / f"{s.path.stem.split('[')[0]}-{name.title()}.ttf")
+                for name, w in STATIC_WEIGHTS.items()
+            ]
+            if all(made):
+                continue
+        if s.variable and s.style != "normal":
+            continue  # italics unused by the presets; keeps the directory small
+        shutil.copy2(s.path, tmp / s.path.name)
+    for p in user:
+        shutil.copy2(p, tmp / p.name)
+
+
+@lru_cache(maxsize=1)
+def fonts_dir() -> Path:
+    """One directory holding every bundled (and user) font file; pass it to libass as fontsdir."""
+    from common.settings import get_settings
+
+    bundled = _bundled_sources()
+    user = _user_sources()
+    if not bundled and not user:
+        raise DependencyMissing("No fonts found: pip install fontpkg-anton fontpkg-montserrat.")
+    root = get_settings().cache_dir / "fonts"
+    final = root / _signature([s.path for s in bundled] + user)
+    if final.is_dir():
+        return final
+    root.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=".partial-", dir=root))
+    try:
+        _populate(tmp, bundled, user)
+        os.replace(tmp, final)
+    except OSError:
+        if not final.is_dir():  # not merely a race with another process that won
+            raise
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    logger.info("fonts directory ready: %s", final)
+    return final
+
+
+def _font_files() -> list[Path]:
+    d = fonts_dir()
+    return sorted(p for p in d.iterdir() if p.suffix.lower() in FONT_SUFFIXES)
+
+
+def _name_of(path: Path) -> tuple[str, str]:
+    family, style = ImageFont.truetype(str(path), 12).getname()
+    return family or path.stem, style or "Regular"
+
+
+@lru_cache(maxsize=1)
+def font_family_names() -> list[str]:
+    """The family names libass will match, read from the font files themselves."""
+    return sorted({_name_of(p)[0] for p in _font_files()})
+
+
+def _weight_value(weight: str | int) -> int:
+    if isinstance(weight, int):
+        return weight
+    key = weight.lower().replace("-", "").replace(" ", "")
+    if key not in _WEIGHTS:
+        raise InvalidInput(f"Font weight {weight!r} is unknown; use one of {sorted(_WEIGHTS)}.")
+    return _WEIGHTS[key]
+
+
+@lru_cache(maxsize=32)
+def font_file(family: str, weight: str | int = "bold") -> Path:
+    """Path to the file of ``family`` closest to ``weight`` (for Pillow; see ``load_font``)."""
+    want = _weight_value(weight)
+    wanted = family.strip().lower()
+    best: tuple[int, Path] | None = None
+    for p in _font_files():
+        fam, style = _name_of(p)
+        if fam.lower() != wanted or "italic" in style.lower():
+            continue
+        w = _WEIGHTS.get(style.lower().replace(" ", ""), 400)
+        score = abs(w - want)
+        if best is None or score < best[0]:
+            best = (score, p)
+    if best is None:
+        raise InvalidInput(
+            f"Font family {family!r} is not installed; use one of {font_family_names()}."
+        )
+    return best[1]
+
+
+def load_font(family: str, size: int, weight: str | int = "bold") -> ImageFont.FreeTypeFont:
+    """A Pillow font at ``size`` px; a variable font's weight axis is set to ``weight``."""
+    font = ImageFont.truetype(str(font_file(family, weight)), max(1, int(size)))
+    try:
+        axes = font.get_variation_axes()
+    except (OSError, AttributeError):
+        return font  # static font
+    values: list[float] = []
+    for axis in axes:
+        raw = axis["name"]
+        name = raw.decode("ascii", "replace") if isinstance(raw, bytes) else str(raw)
+        lo, hi = float(axis["minimum"] or 0), float(axis["maximum"] or 0)
+        if name.strip().lower() in ("weight", "wght"):
+            values.append(min(hi, max(lo, float(_weight_value(weight)))))
+        else:
+            values.append(float(axis["default"] or lo))
+    font.set_variation_by_axes(values)
+    return font

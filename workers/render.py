@@ -1,0 +1,200 @@
+"""The render job: RenderSpec -> one FFmpeg run -> an mp4, cached and written atomically."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+import shutil
+import time
+from pathlib import Path
+from typing import Any
+
+from common.errors import MissingAsset, OutputNotWritable
+from common.settings import get_settings
+from workers import progress
+from workers.cache import get_cache, hash_file, make_key
+from workers.compile import compile_audio_measure, compile_spec
+from workers.ffmpeg import choose_encoder, ffmpeg_capture, ffmpeg_version, run_ffmpeg
+from workers.spec import RenderSpec
+
+logger = logging.getLogger(__name__)
+
+
+def spec_inputs(spec: RenderSpec) -> list[str]:
+    """Every local file the spec reads, in a stable order (part of the cache key)."""
+    paths = [v.path for v in spec.visuals] + [o.path for o in spec.overlays]
+    if spec.captions and spec.captions.ass_path:
+        paths.append(spec.captions.ass_path)
+    if spec.audio.narration:
+        paths.append(spec.audio.narration)
+    if spec.audio.music:
+        paths.append(spec.audio.music.path)
+    for p in paths:
+        if not Path(p).is_file():
+            raise MissingAsset(f"The render input '{Path(p).name}' is missing; re-run the job.")
+    return paths
+
+
+def _path_free(obj: Any, hashes: dict[str, str]) -> Any:
+    """The spec with every input path replaced by its content hash: keys survive moved files."""
+    if isinstance(obj, dict):
+        return {k: _path_free(v, hashes) for k, v in obj.items()}
+    if isinstance(obj, list):
+        return [_path_free(v, hashes) for v in obj]
+    if isinstance(obj, str) and obj in hashes:
+        return "sha256:" + hashes[obj]
+    return obj
+
+
+def render_key(spec: RenderSpec, encoder: str) -> str:
+    s = get_settings()
+    inputs = spec_inputs(spec)
+    hashes = {p: hash_file(p) for p in inputs}
+    spec_json = json.loads(spec.canonical_json())
+    if spec_json.get("captions"):
+        spec_json["captions"].pop("fonts_dir", None)  # location only; fonts are bundled
+    params = {
+        "spec": _path_free(spec_json, hashes),
+        "encoder": encoder,
+        "ffmpeg": ffmpeg_version(),
+        "x264": [s.x264_preset, s.crf],
+    }
+    return make_key("render", params)
+
+
+def measure_loudness(spec: RenderSpec) -> dict[str, float] | None:
+    """First loudnorm pass over the audio mix only (cheap); cached by the audio inputs."""
+    argv = compile_audio_measure(spec)
+    if argv is None:
+        return None
+    files = [p for p in (spec.audio.narration, spec.audio.music and spec.audio.music.path) if p]
+    if spec.audio.source_audio:
+        files += [v.path for v in spec.visuals if v.kind == "video"][:1]
+    audio_only = {
+        "audio": spec.audio.model_dump(mode="json"),
+        "duration": spec.duration,
+        "cuts": [c.model_dump(mode="json") for c in spec.cuts],
+    }
+    key = make_key("loudness", audio_only, [f for f in files if f])
+    cache = get_cache()
+    hit = cache.get_json("loudness", key)
+    if hit is not None:
+        return dict(hit)
+    res = ffmpeg_capture(argv)
+    text = res.stderr.decode("utf-8", "replace")
+    m = re.search(r"\{[^{}]*\"input_i\"[^{}]*\}", text, re.S)
+    if res.returncode != 0 or not m:
+        logger.warning("loudness measurement failed; falling back to single-pass loudnorm")
+        return None
+    raw = json.loads(m.group(0))
+    try:
+        measured = {
+            k: float(raw[k])
+            for k in ("input_i", "input_tp", "input_lra", "input_thresh", "target_offset")
+        }
+    except (KeyError, ValueError):
+        return None
+    if any(v != v or abs(v) == float("inf") for v in measured.values()):
+        return None
+    cache.put_json("loudness", key, measured)
+    return measured
+
+
+def _place(src: Path, out_path: Path) -> None:
+    """Copy a finished file to ``out_path`` atomically (hard link when on the same filesystem)."""
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out_path.with_name(out_path.name + ".partial")
+    if tmp.exists():
+        tmp.unlink()
+    try:
+        os.link(src, tmp)
+    except OSError:
+        shutil.copyfile(src, tmp)
+    os.replace(tmp, out_path)
+
+
+def render_spec(spec: dict[str, Any], out_path: str) -> dict[str, Any]:
+    """Module-level media job: render ``spec`` to ``out_path``; JSON in, JSON out."""
+    rs = RenderSpec.model_validate(spec)
+    settings = get_settings()
+    encoder = choose_encoder(rs.output.encoder if rs.output.encoder != "auto" else settings.encoder)
+    key = render_key(rs, encoder)
+    cache = get_cache()
+    t0 = time.monotonic()
+    out = Path(out_path)
+    hit = cache.get("render", key)
+    if hit is not None:
+        _place(hit / "video.mp4", out)
+        progress.report(1.0)
+        return {
+            "path": str(out),
+            "cache_hit": True,
+            "encoder": encoder,
+            "key": key,
+            "seconds": round(time.monotonic() - t0, 3),
+        }
+    measured = measure_loudness(rs)
+    with cache.put("render", key) as tmp:
+        target = tmp / "video.mp4"
+        argv = compile_spec(
+            rs,
+            str(target),
+            encoder=encoder,
+            measured_loudness=measured,
+            threads=settings.threads,
+            x264_preset=settings.x264_preset,
+            crf=settings.crf,
+        )
+        logger.info("render key=%s encoder=%s", key[:12], encoder)
+        run_ffmpeg(
+            argv,
+            duration=rs.duration,
+            on_progress=progress.current_reporter(),
+            should_cancel=progress.should_cancel,
+            what="Render",
+        )
+        (tmp / "argv.json").write_text(json.dumps(argv))
+    try:
+        _place(cache.entry_dir("render", key) / "video.mp4", out)
+    except OSError as exc:
+        raise OutputNotWritable(
+            f"Cannot write '{out}': {exc.strerror}; choose another -o path."
+        ) from exc
+    return {
+        "path": str(out),
+        "cache_hit": False,
+        "encoder": encoder,
+        "key": key,
+        "seconds": round(time.monotonic() - t0, 3),
+        "loudness_two_pass": measured is not None,
+    }
+
+
+def make_thumbnail(video: str, out_jpg: str, at: float) -> str:
+    """A JPEG still from ``video`` at ``at`` seconds, written atomically."""
+    out = Path(out_jpg)
+    tmp = out.with_name(out.name + ".partial.jpg")
+    res = ffmpeg_capture(
+        [
+            "-y",
+            "-ss",
+            f"{at:.3f}",
+            "-protocol_whitelist",
+            "file,pipe",
+            "-i",
+            video,
+            "-frames:v",
+            "1",
+            "-q:v",
+            "3",
+            str(tmp),
+        ],
+        timeout=60,
+    )
+    if res.returncode != 0 or not tmp.exists():
+        tmp.unlink(missing_ok=True)
+        raise OutputNotWritable(f"Could not write the thumbnail '{out.name}'.")
+    os.replace(tmp, out)
+    return str(out)
