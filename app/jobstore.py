@@ -9,6 +9,7 @@ Keys (all under ``reelgraph:``):
 
 from __future__ import annotations
 
+import builtins
 import json
 import logging
 import time
@@ -63,7 +64,7 @@ def _encode(fields: dict[str, Any]) -> dict[str, str]:
     return out
 
 
-def _decode(raw: dict[bytes, bytes]) -> dict[str, Any]:
+def _decode(raw: Any) -> dict[str, Any]:
     rec: dict[str, Any] = {}
     for kb, vb in raw.items():
         k, v = kb.decode(), vb.decode()
@@ -82,7 +83,8 @@ class JobStore:
     """Reads and writes job records; every method is one or two Redis round trips."""
 
     def __init__(self, conn: Redis):
-        self.conn = conn
+        # redis-py's stubs type replies as bytes | str | ...; records are always bytes here.
+        self.conn: Any = conn
         self.ttl = get_settings().job_record_ttl_s
 
     def create(
@@ -99,12 +101,13 @@ class JobStore:
     ) -> dict[str, Any]:
         """Queue the writes of a new record in ``pipe`` (executed with the RQ enqueue)."""
         now = time.time()
-        rec = {"id": job_id, "kind": kind, "owner": owner, "status": "queued", "stage": None,
+        rec: dict[str, Any] = {
+               "id": job_id, "kind": kind, "owner": owner, "status": "queued", "stage": None,
                "progress": 0.0, "created_at": now, "input": input, "options": options,
                "callback_url": callback_url, "metadata": metadata, "timings": {},
                "artifacts": {}, "error": None, "report": None,
                "callback": {"attempts": []}}  # fmt: skip
-        pipe.hset(job_key(job_id), mapping=_encode(rec))
+        pipe.hset(job_key(job_id), mapping=_encode(rec))  # type: ignore[arg-type]
         pipe.expire(job_key(job_id), self.ttl)
         pipe.zadd(index_key(owner), {job_id: now})
         pipe.hincrby(STATUS_STATS, "queued", 1)
@@ -188,7 +191,7 @@ class JobStore:
 
     def read_events(
         self, job_id: str, after: str = "0-0", block_ms: int | None = None, count: int = 100
-    ) -> list[tuple[str, dict[str, Any]]]:
+    ) -> builtins.list[tuple[str, dict[str, Any]]]:
         """Events after stream id ``after`` as (id, event), oldest first."""
         res = self.conn.xread({events_key(job_id): after}, count=count, block=block_ms)
         return decode_stream(res)

@@ -96,11 +96,14 @@ def build_inputs(work: Path, seconds: float, voice: str | None) -> tuple[dict[st
         duration=round(seconds, 3),
         output=Output(width=1080, height=1920, fps=30),
         visuals=visuals,
-        captions=Captions(words=words, style="karaoke", ass_path=caps["ass"],
-                          fonts_dir=str(fonts_dir())),  # fmt: skip
-        audio=Audio(narration=nar["audio"],
-                    music=Music(path=music["path"], loop=False, fade_in=0, fade_out=0)),
-    )  # fmt: skip
+        captions=Captions(
+            words=words, style="karaoke", ass_path=caps["ass"], fonts_dir=str(fonts_dir())
+        ),
+        audio=Audio(
+            narration=nar["audio"],
+            music=Music(path=music["path"], loop=False, fade_in=0, fade_out=0),
+        ),
+    )
     print(f"inputs: {N_IMAGES} images, narration {nar['duration']:.1f} s ({nar['engine']}), "
           f"{len(words)} caption words, music {Path(music['path']).name}")  # fmt: skip
     return spec.model_dump(mode="json"), words
@@ -134,8 +137,8 @@ def bare_argv(spec: dict[str, Any], src: Path, out: Path, encoder: str) -> list[
             *encoder_args(rs, encoder, x264_preset=s.x264_preset, crf=s.crf)]  # fmt: skip
     if s.threads:
         argv += ["-threads", str(s.threads)]
-    return argv + ["-r", str(rs.output.fps), "-t", str(rs.duration), "-movflags", "+faststart",
-                   "-f", "mp4", str(out)]  # fmt: skip
+    return [*argv, "-r", str(rs.output.fps), "-t", str(rs.duration), "-movflags", "+faststart",
+            "-f", "mp4", str(out)]  # fmt: skip
 
 
 def _probe(path: Path) -> str:

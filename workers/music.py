@@ -10,7 +10,6 @@ from typing import Any
 
 from common.errors import CorruptMedia, InvalidInput
 from workers.cache import get_cache, make_key
-from workers.ffmpeg import ffmpeg_binary
 
 logger = logging.getLogger(__name__)
 
@@ -57,9 +56,11 @@ def prepare_music(
     hit = cache.get("music", key)
     if hit is not None:
         return {"path": str(hit / "music.wav"), "cache_hit": True, "key": key}
-    AudioSegment.converter = ffmpeg_binary()
+    from workers.audio import decode_music
+
+    wav = decode_music(track)  # whitelisted FFmpeg decode; raises CorruptMedia/UnsupportedMedia
     try:
-        seg = AudioSegment.from_file(track)
+        seg = AudioSegment.from_wav(wav)
     except Exception as exc:
         raise CorruptMedia(
             f"The music file '{Path(track).name}' could not be decoded; use MP3, WAV, OGG or M4A."

@@ -60,3 +60,54 @@ def test_analyze_cli_json_and_no_audio(bad_src: dict[str, Path], tmp_path: Path,
     printed = json.loads(capsys.readouterr().out)
     assert printed["metadata"]["has_audio"] is False
     assert main(["analyze", str(bad_src["no_audio"]), "--every", "0"]) == 1
+
+
+def test_analyze_run_resumes_from_its_checkpoint(
+    talk_src: Path,  # noqa: F811
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A run that died after transcription continues there: the transcript is not redone."""
+    import graph.analyze as ga
+    from common.errors import TransientError
+    from graph.checkpoint import _sqlite
+
+    calls = {"transcribe": 0, "ocr": 0}
+    real_transcribe, real_ocr = ga.transcribe_audio, ga.read_screen_text
+
+    def transcribe_audio(state, runtime):  # same name: the node keeps its name
+        calls["transcribe"] += 1
+        return real_transcribe(state, runtime)
+
+    def read_screen_text(state, runtime):
+        calls["ocr"] += 1
+        if calls["ocr"] == 1:
+            raise TransientError("the worker died here")
+        return real_ocr(state, runtime)
+
+    monkeypatch.setattr(ga, "transcribe_audio", transcribe_audio)
+    monkeypatch.setattr(ga, "read_screen_text", read_screen_text)
+    events: list[dict] = []
+    with _sqlite(tmp_path / "cp.sqlite") as cp:
+        with pytest.raises(TransientError):
+            ga.run_analyze(
+                {"source": str(talk_src)},
+                {"every_n_frames": 60},
+                out_dir=tmp_path,
+                checkpointer=cp,
+                job_id="job-resume",
+            )
+        res = ga.run_analyze(
+            {"source": str(talk_src)},
+            {"every_n_frames": 60},
+            out_dir=tmp_path,
+            on_event=events.append,
+            checkpointer=cp,
+            job_id="job-resume",
+        )
+    assert calls == {"transcribe": 1, "ocr": 2}
+    assert [e for e in events if e["type"] == "resumed"] == [
+        {"type": "resumed", "stage": "read_screen_text"}
+    ]
+    assert res["analysis"]["transcript"]["words"]
+    assert any(_norm(t["text"]) == _norm(BURNED_TEXT) for t in res["analysis"]["on_screen_text"])

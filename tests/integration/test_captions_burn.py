@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -27,8 +28,13 @@ WORDS = [
 
 
 @pytest.fixture(autouse=True)
-def _home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+def _home(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.setenv("REELGRAPH_HOME", str(SHARED_HOME))  # fonts are cut once, reused
+    get_settings.cache_clear()
+    fonts_dir.cache_clear()
+    yield
+    # Later tests must not inherit this home (its cache outlives the test session).
+    monkeypatch.undo()
     get_settings.cache_clear()
     fonts_dir.cache_clear()
 

@@ -1,0 +1,52 @@
+"""Run a compiled graph to its end: forward custom events, resume from a checkpoint.
+
+Every flow (create, caption, analyze) goes through ``stream_graph``. With a checkpointer the run
+uses ``thread_id = job id``; when that thread already has a checkpoint with pending nodes (its
+worker died mid-run), the run continues from the last completed node instead of starting over.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+logger = logging.getLogger(__name__)
+
+EventFn = Callable[[dict[str, Any]], None]
+
+
+def stream_graph(
+    builder: Any,
+    inputs: dict[str, Any],
+    ctx: Any,
+    on_event: EventFn | None = None,
+    *,
+    checkpointer: Any = None,
+    thread_id: str | None = None,
+) -> dict[str, Any]:
+    """Compile ``builder`` (a StateGraph) and run it; return the final state values."""
+    compiled = builder.compile(checkpointer=checkpointer)
+    config: dict[str, Any] = {}
+    stream_input: dict[str, Any] | None = inputs
+    if checkpointer is not None:
+        if not thread_id:
+            raise ValueError("a checkpointed run needs a thread_id")
+        config = {"configurable": {"thread_id": thread_id}}
+        snapshot = compiled.get_state(config)
+        if snapshot and snapshot.next:
+            logger.info("run %s resumes at %s", thread_id, list(snapshot.next))
+            stream_input = None
+            if on_event is not None:
+                on_event({"type": "resumed", "stage": next(iter(snapshot.next))})
+    values: dict[str, Any] = {}
+    for mode, chunk in compiled.stream(
+        stream_input, config or None, context=ctx, stream_mode=["custom", "values"]
+    ):
+        if mode == "custom" and on_event is not None:
+            on_event(chunk)
+        elif mode == "values":
+            values = chunk
+    if checkpointer is not None:
+        values = dict(compiled.get_state(config).values)
+    return values
