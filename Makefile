@@ -15,6 +15,8 @@ $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -e '.[dev]'
+	@echo "preparing fonts (once per machine)"
+	@$(BIN)/python -c 'from workers.fonts import fonts_dir; fonts_dir()'
 	@touch $(STAMP)
 
 demo: install
@@ -22,6 +24,7 @@ demo: install
 	$(BIN)/reelgraph create --demo -o out/demo.mp4
 
 test: install
+	@bash .ci/system-deps --test
 	$(BIN)/python -m pytest -q
 
 test-fast: install

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 from pathlib import Path
 
@@ -85,6 +86,19 @@ class Settings(BaseSettings):
     callback_attempts: int = 5
     callback_backoff_s: float = 1.0
     callback_timeout_s: float = 10.0
+
+    fonts_cache: Path | None = Field(
+        default=None,
+        validation_alias=AliasChoices("REELGRAPH_FONTS_CACHE_DIR"),
+        description="Machine-wide cache of prepared fonts; $XDG_CACHE_HOME/reelgraph/fonts.",
+    )
+
+    @property
+    def fonts_cache_dir(self) -> Path:
+        if self.fonts_cache is not None:
+            return self.fonts_cache
+        xdg = os.environ.get("XDG_CACHE_HOME", "").strip()
+        return (Path(xdg) if xdg else Path.home() / ".cache") / "reelgraph" / "fonts"
 
     @property
     def storage_dir(self) -> Path:

@@ -44,8 +44,6 @@ class AnalyzeContext:
     def from_options(cls, options: dict[str, Any]) -> AnalyzeContext:
         known = {f.name for f in fields(cls)}
         opts = dict(options)
-        if "model" in opts and "asr_model" not in opts:
-            opts["asr_model"] = opts.pop("model")
         if "every" in opts and "every_n_frames" not in opts:
             opts["every_n_frames"] = opts.pop("every")
         ctx = cls(**{k: v for k, v in opts.items() if k in known and v is not None})

@@ -36,8 +36,10 @@ from nodes.edit import (
 from nodes.render import render
 from workers.spec import ASPECT_SIZES
 
-_ALIASES = {"style": "caption_style", "model": "asr_model", "broll": "broll_dir",
-            "threshold": "silence_threshold_db"}  # fmt: skip
+#: Option names of the REST API and the seeds mapped onto the context's fields.
+_ALIASES = {"style": "caption_style", "model": "llm_model", "broll": "broll_dir",
+            "threshold": "silence_threshold_db", "cut_silences": "remove_silence",
+            "padding": "silence_padding", "correct_transcript": "correct"}  # fmt: skip
 
 
 @dataclass

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +35,11 @@ def timeline(total: float, scenes: list[dict[str, float]], n_images: int) -> lis
     spans = [s["end"] - s["start"] for s in scenes]
     spans[-1] += max(0.0, total - sum(spans))
     return spans
+
+
+def whole_frames(seconds: float, fps: int) -> float:
+    """``seconds`` rounded up to a whole number of frames: video and audio end together."""
+    return round(math.ceil(seconds * fps - 1e-6) / fps, 6)
 
 
 def clip_durations(spans: list[float], xfade: float) -> tuple[list[float], list[float]]:
@@ -89,7 +95,7 @@ def _card_path(scene: dict[str, Any], index: int, mood: str, width: int, height:
 
     key = make_key(
         "card",
-        {"kw": scene.get("keywords"), "i": index, "mood": mood, "w": width, "h": height, "v": 1},
+        {"kw": scene.get("keywords"), "i": index, "mood": mood, "w": width, "h": height, "v": 2},
     )
     return get_cache().root / "cards" / key[:2] / f"{key}.png"
 
@@ -100,7 +106,9 @@ def compose_spec(state: dict[str, Any], runtime: Runtime[Any]) -> dict[str, Any]
     width, height = ctx.size() if ctx is not None else (1080, 1920)
     fps = getattr(ctx, "fps", 30)
     narration = state["narration"]
-    total = max(float(narration["duration"]), float(getattr(ctx, "duration", None) or 0.0))
+    total = whole_frames(
+        max(float(narration["duration"]), float(getattr(ctx, "duration", None) or 0.0)), fps
+    )
     n_images = len(state.get("images") or [])
     spans = timeline(total, narration["scenes"], n_images)
     durations, fades = clip_durations(spans, XFADE)
@@ -119,7 +127,7 @@ def compose_spec(state: dict[str, Any], runtime: Runtime[Any]) -> dict[str, Any]
     ]
     music = state.get("music")
     spec = RenderSpec(
-        duration=round(total, 3),
+        duration=total,
         output=Output(
             width=width, height=height, fps=fps, quality=getattr(ctx, "quality", "standard")
         ),  # type: ignore[arg-type]

@@ -80,14 +80,20 @@ def _wrap(words: list[str], font: ImageFont.FreeTypeFont, max_w: float) -> list[
     return lines
 
 
+#: Vertical centre of the key-word block and its height budget, as fractions of the card's
+#: height: the block stays in the upper part, clear of the captions in the lower third.
+TEXT_CENTRE = 0.37
+TEXT_MAX_H = 0.4
+
+
 def _fit_text(words: list[str], w: int, h: int) -> tuple[ImageFont.FreeTypeFont, list[str]]:
-    """The largest font size whose wrapped lines fit in 84% of the width, 45% of the height."""
+    """The largest font size whose wrapped lines fit in 84% of the width and TEXT_MAX_H."""
     size = int(min(w, h) * 0.2)
     while True:
         font = load_font(FONT_FAMILY, size, "regular")
         lines = _wrap(words, font, w * 0.84)
         widest = max(font.getlength(line) for line in lines)
-        if (widest <= w * 0.84 and len(lines) * size * 1.15 <= h * 0.45) or size <= 12:
+        if (widest <= w * 0.84 and len(lines) * size * 1.15 <= h * TEXT_MAX_H) or size <= 12:
             return font, lines
         size = int(size * 0.9)
 
@@ -97,7 +103,7 @@ def _draw_text(card: Image.Image, lines: list[str], font: ImageFont.FreeTypeFont
     w, h = card.size
     size = int(font.size)
     block_h = int(len(lines) * size * 1.15)
-    y0 = (h - block_h) // 2
+    y0 = max(0, int(h * TEXT_CENTRE) - block_h // 2)
     text_layer = Image.new("RGBA", card.size, (0, 0, 0, 0))
     shadow = Image.new("RGBA", card.size, (0, 0, 0, 0))
     td, sd = ImageDraw.Draw(text_layer), ImageDraw.Draw(shadow)

@@ -123,7 +123,9 @@ def _captions_and_overlays(b: _Builder, vlabel: str) -> str:
         if spec.captions.fonts_dir:
             opts += f":fontsdir={escape_filter_value(spec.captions.fonts_dir)}"
         chain += f"ass={opts},"
-    chain += f"format=yuv420p,fps={spec.output.fps}[vout]"
+    # Clip lengths are whole frames, so the joined clips can end a frame short of the spec's
+    # duration: hold the last frame briefly and let ``-t`` cut at exactly the duration.
+    chain += f"format=yuv420p,fps={spec.output.fps},tpad=stop_mode=clone:stop_duration=1[vout]"
     b.filters.append(chain)
     return "vout"
 

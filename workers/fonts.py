@@ -2,10 +2,13 @@
 
 Fonts come from the installed ``fontpkg-*`` packages (Anton, Bebas Neue, Montserrat), found
 through fontpkg's registry with no network. ``REELGRAPH_FONTS_DIR`` adds a user directory.
-The files are copied once into ``<cache>/fonts/<hash>/`` (built in a temp dir and renamed, so a
-half-made directory never looks done). Montserrat ships as a variable font whose default
-instance is Thin; libass cannot pick a weight from a variable font, so when fontTools is
-installed a static Bold instance is cut once and used instead of the variable file.
+The files are copied once into ``<fonts cache>/<hash>/`` (built in a temp dir and renamed, so a
+half-made directory never looks done). The fonts cache is per machine, not per data dir
+(``REELGRAPH_FONTS_CACHE_DIR``, default ``$XDG_CACHE_HOME/reelgraph/fonts``): cutting the Bold
+instance takes seconds, and renderers resolve the directory locally at render time.
+Montserrat ships as a variable font whose default instance is Thin; libass cannot pick a
+weight from a variable font, so when fontTools is installed a static Bold instance is cut once
+and used instead of the variable file.
 """
 
 from __future__ import annotations
@@ -116,7 +119,7 @@ def fonts_dir() -> Path:
     user = _user_sources()
     if not bundled and not user:
         raise DependencyMissing("No fonts found: pip install fontpkg-anton fontpkg-montserrat.")
-    root = get_settings().cache_dir / "fonts"
+    root = get_settings().fonts_cache_dir
     final = root / _signature([s.path for s in bundled] + user)
     if final.is_dir():
         return final

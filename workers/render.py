@@ -118,6 +118,11 @@ def _place(src: Path, out_path: Path) -> None:
 def render_spec(spec: dict[str, Any], out_path: str) -> dict[str, Any]:
     """Module-level media job: render ``spec`` to ``out_path``; JSON in, JSON out."""
     rs = RenderSpec.model_validate(spec)
+    if rs.captions and rs.captions.ass_path:
+        from workers.fonts import fonts_dir
+
+        # The planner's font path may be another machine's: use this renderer's own copy.
+        rs.captions.fonts_dir = str(fonts_dir())
     settings = get_settings()
     encoder = choose_encoder(rs.output.encoder if rs.output.encoder != "auto" else settings.encoder)
     key = render_key(rs, encoder)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from common.settings import get_settings
 
@@ -37,6 +37,32 @@ def check_media_ref(value: str, what: str) -> str:
     )
 
 
+class BrollItem(BaseModel):
+    """One b-roll clip or image, shown full screen when one of its keywords is spoken."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    source: str = Field(..., description="URL or asset id of a video clip or an image.")
+    keywords: list[str] = Field(
+        ..., min_length=1, max_length=8, description="Spoken words it illustrates (e.g. city)."
+    )
+
+    @field_validator("source")
+    @classmethod
+    def _source(cls, v: str) -> str:
+        if v.startswith("data:"):
+            raise ValueError("b-roll must be a URL or an asset id (upload it first).")
+        return check_media_ref(v, "broll.source")
+
+    @field_validator("keywords")
+    @classmethod
+    def _keywords(cls, v: list[str]) -> list[str]:
+        out = [re.sub(r"[^a-z0-9]+", "", k.lower())[:32] for k in v]
+        if not all(len(k) >= 3 for k in out):
+            raise ValueError("each keyword needs at least 3 letters or digits.")
+        return out
+
+
 class JobInput(BaseModel):
     """What to make the video from (mirrors the CLI's inputs)."""
 
@@ -48,6 +74,10 @@ class JobInput(BaseModel):
     audio: str | None = Field(None, description="Narration audio: URL, asset id or data.")
     music: str | None = Field(None, description="Music track: URL, asset id or data.")
     video: str | None = Field(None, description="Source video (caption/analyze): URL or asset id.")
+    logo: str | None = Field(None, description="caption: image shown top-right (URL, asset, data).")
+    broll: list[BrollItem] = Field(
+        default_factory=list, max_length=50, description="caption: b-roll matched to spoken words."
+    )
 
     @field_validator("prompt", "transcript")
     @classmethod
@@ -65,7 +95,7 @@ class JobInput(BaseModel):
             raise ValueError(f"has {len(v)} images; the limit is {limit}.")
         return [check_media_ref(x, f"images[{i}]") for i, x in enumerate(v)]
 
-    @field_validator("audio", "music", "video")
+    @field_validator("audio", "music", "video", "logo")
     @classmethod
     def _ref(cls, v: str | None) -> str | None:
         if v is not None and len(v) > MAX_REF_CHARS:
@@ -73,33 +103,67 @@ class JobInput(BaseModel):
         return None if v is None else check_media_ref(v, "the reference")
 
 
+def _alias(*names: str) -> Any:
+    return AliasChoices(*names)
+
+
 class JobOptions(BaseModel):
-    """How to make it (mirrors the CLI's flags)."""
+    """How to make it: the flags of `reelgraph create`, `caption` and `analyze`.
 
-    model_config = ConfigDict(extra="forbid")
+    Each option applies to the kinds named in its description; the others ignore it.
+    """
 
-    aspect: Literal["9:16", "16:9", "1:1"] | None = None
-    width: int | None = Field(None, ge=16)
-    height: int | None = Field(None, ge=16)
-    fps: int | None = Field(None, ge=1)
-    duration: float | None = Field(None, ge=1.0)
-    voice: str | None = Field(None, description="Voice name (no paths).")
-    caption_style: str | None = Field(None, description="karaoke, pop or clean.")
-    music: str | None = Field(None, description="auto, none, or a mood name.")
-    quality: Literal["draft", "standard", "high"] | None = None
-    speed: float | None = Field(None, ge=0.5, le=2.0)
-    model: str | None = Field(None, max_length=100)
-    style: str | None = Field(None, max_length=64, description="Visual style hint.")
-    enhance_frames: bool | None = None
-    cut_silences: bool | None = None
-    zoom: bool | None = None
-    reframe: bool | None = None
-    broll: bool | None = None
-    correct_transcript: bool | None = None
-    review: bool | None = None
-    language: str | None = Field(None, max_length=16)
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
-    @field_validator("voice", "caption_style", "music")
+    aspect: Literal["9:16", "16:9", "1:1", "source"] | None = Field(
+        None, description="create/caption: output shape; caption also takes source (default)."
+    )
+    width: int | None = Field(None, ge=16, description="create/caption: explicit output width.")
+    height: int | None = Field(None, ge=16, description="create/caption: explicit output height.")
+    fps: int | None = Field(None, ge=1, description="create/caption: frames per second (30).")
+    duration: float | None = Field(None, ge=1.0, description="create: target length in seconds.")
+    voice: str | None = Field(None, description="create: piper voice name (no paths).")
+    caption_style: str | None = Field(
+        None, validation_alias=_alias("caption_style", "style"),
+        description="create/caption: karaoke, pop, clean or bold.",
+    )  # fmt: skip
+    music: str | None = Field(None, description="create: auto, none, or a mood name.")
+    quality: Literal["draft", "standard", "high"] | None = Field(None, description="all renders.")
+    speed: float | None = Field(None, ge=0.5, le=2.0, description="create: narration speed.")
+    model: str | None = Field(
+        None, max_length=100, description="create: chat model; caption: model for --correct."
+    )
+    remove_silence: bool | None = Field(
+        None, validation_alias=_alias("remove_silence", "cut_silences"),
+        description="caption: cut pauses longer than min_silence.",
+    )  # fmt: skip
+    silence_threshold_db: float | None = Field(
+        None, ge=-90, le=-5, validation_alias=_alias("silence_threshold_db", "threshold"),
+        description="caption: level (dBFS) under which audio is silence (-35).",
+    )  # fmt: skip
+    min_silence: float | None = Field(None, ge=0.1, le=30, description="caption: seconds (0.5).")
+    silence_padding: float | None = Field(
+        None, ge=0, le=15, validation_alias=_alias("silence_padding", "padding"),
+        description="caption: seconds of each pause kept beside speech (0.15).",
+    )  # fmt: skip
+    zoom: bool | None = Field(None, description="caption: periodic zoom with a push to the face.")
+    reframe: bool | None = Field(
+        None, description="caption: reframe to 9:16 following faces (same as aspect=9:16)."
+    )
+    correct: bool | None = Field(
+        None, validation_alias=_alias("correct", "correct_transcript"),
+        description="caption: fix recognition errors with the configured chat model.",
+    )  # fmt: skip
+    asr_model: str | None = Field(
+        None, description="caption/analyze: tiny.en (default) or base; no paths."
+    )
+    language: str | None = Field(None, max_length=16, description="caption/analyze: e.g. en.")
+    every_n_frames: int | None = Field(
+        None, ge=1, le=100_000, validation_alias=_alias("every_n_frames", "every"),
+        description="analyze: read on-screen text on every Nth frame (30).",
+    )  # fmt: skip
+
+    @field_validator("voice", "caption_style", "music", "asr_model")
     @classmethod
     def _names(cls, v: str | None) -> str | None:
         if v is not None and not NAME_RE.match(v):
@@ -121,6 +185,8 @@ class JobOptions(BaseModel):
             raise ValueError(
                 f"duration {self.duration:g}s is above the limit {s.max_duration_s:g}s."
             )
+        if self.reframe and self.aspect is None:
+            self.aspect = "9:16"
         return self
 
 
@@ -158,6 +224,15 @@ class JobCreate(BaseModel):
             raise ValueError("a create job needs input.prompt, input.transcript or input.audio.")
         if self.kind in ("caption", "analyze") and not i.video:
             raise ValueError(f"a {self.kind} job needs input.video (a URL or an asset id).")
+        if self.kind == "create" and self.options.aspect == "source":
+            raise ValueError("aspect 'source' is for caption jobs; use 9:16, 16:9 or 1:1.")
+        if self.kind != "caption" and (i.logo or i.broll):
+            raise ValueError("input.logo and input.broll are for caption jobs.")
+        if self.options.caption_style is not None:
+            from workers.captions import PRESETS
+
+            if self.options.caption_style not in PRESETS:
+                raise ValueError(f"caption_style must be one of {', '.join(PRESETS)}.")
         return self
 
 

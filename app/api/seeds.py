@@ -78,9 +78,14 @@ def process(body: ProcessRequest, request: Request, owner: str = Depends(require
 @router.post("/generate", status_code=202, responses=ERRORS)
 def generate(body: GenerateRequest, request: Request, owner: str = Depends(require_owner)) -> Any:
     """Make a video from a prompt / transcript / images / audio."""
-    options: dict[str, Any] = {"duration": body.duration, "fps": body.fps,
-                               "enhance_frames": body.enhance_frames, "caption_style": body.style,
-                               **_resolution(body.resolution)}  # fmt: skip
+    # enhance_frames is accepted for compatibility and has no effect: every frame is rendered
+    # at the output resolution already.
+    options: dict[str, Any] = {
+        "duration": body.duration,
+        "fps": body.fps,
+        "caption_style": body.style,
+        **_resolution(body.resolution),
+    }
     data = {
         "kind": "create",
         "input": {"prompt": body.prompt, "transcript": body.transcript, "images": body.images,

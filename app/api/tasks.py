@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib
 import logging
+import os
 import shutil
 import time
 from collections.abc import Callable
@@ -61,7 +62,38 @@ def resolve_inputs(inp: dict[str, Any], work: Path) -> dict[str, Any]:
         out["music_file"] = _local(inp["music"], work, "music")
     if inp.get("video"):
         out["video"] = _local(inp["video"], work, "video")
+    if inp.get("logo"):
+        out["logo"] = _local(inp["logo"], work, "logo")
+    if inp.get("broll"):
+        out["broll_dir"] = str(_broll_dir(inp["broll"], work))
     return out
+
+
+def _broll_dir(items: list[dict[str, Any]], work: Path) -> Path:
+    """A folder of the b-roll files named by their keywords (the matcher reads file names).
+
+    Names are built only from the validated keywords and a counter, never from user file names;
+    the extension comes from sniffing the bytes.
+    """
+    from app.api.sniff import sniff
+    from common.errors import UnsupportedMedia
+
+    folder = work / "broll"
+    folder.mkdir(parents=True, exist_ok=True)
+    for i, item in enumerate(items):
+        src = Path(_local(item["source"], work, f"broll-src-{i}"))
+        with src.open("rb") as fh:
+            kind = sniff(fh.read(64))
+        if kind is None or kind.kind not in ("image", "video"):
+            raise UnsupportedMedia(f"broll[{i}] is not an image or a video; check the file.")
+        name = "_".join(item["keywords"]) + f"_{i:02d}{kind.ext}"
+        dest = folder / name
+        dest.unlink(missing_ok=True)
+        try:
+            os.link(src, dest)
+        except OSError:
+            shutil.copyfile(src, dest)
+    return folder
 
 
 class _EventSink:
@@ -155,8 +187,12 @@ def _run(rec: dict[str, Any], out_dir: Path, sink: _EventSink) -> dict[str, Any]
     out_dir.mkdir(parents=True, exist_ok=True)
     inputs = resolve_inputs(rec.get("input") or {}, out_dir / ".inputs")
     runner = load_runner()
+    options = dict(rec.get("options") or {})
+    for key in ("logo", "broll_dir"):  # media given as input, read by the caption flow as knobs
+        if key in inputs:
+            options[key] = inputs.pop(key)
     with get_checkpointer() as cp:
-        return runner(rec["kind"], inputs, rec.get("options") or {}, job_id=rec["id"],
+        return runner(rec["kind"], inputs, options, job_id=rec["id"],
                       out_dir=out_dir, on_event=sink, checkpointer=cp,
                       should_cancel=progress.current_cancel())  # fmt: skip
 

@@ -144,7 +144,7 @@ def test_create_job_end_to_end(api, start_worker, platform, monkeypatch, callbac
 def test_permanent_failure_is_reported_with_its_code(api, start_worker):
     start_worker(extra_env=RUNNER)
     r = api.post("/v1/jobs", json={"kind": "create", "input": {"prompt": "x"},
-                                   "options": {"style": "invalid"}})  # fmt: skip
+                                   "options": {"voice": "invalid"}})  # fmt: skip
     view = _wait_status(api, r.json()["id"], {"succeeded", "failed"})
     assert view["status"] == "failed"
     assert view["error"] == {
@@ -157,7 +157,7 @@ def test_permanent_failure_is_reported_with_its_code(api, start_worker):
 def test_cancel_running_job_stops_ffmpeg_within_two_seconds(api, start_worker, platform):
     worker = start_worker(extra_env=RUNNER)
     r = api.post("/v1/jobs", json={"kind": "create", "input": {"prompt": "x"},
-                                   "options": {"style": "slow"}})  # fmt: skip
+                                   "options": {"voice": "slow"}})  # fmt: skip
     job_id = r.json()["id"]
 
     def _ffmpeg() -> list[int]:

@@ -2,20 +2,15 @@
 
 from __future__ import annotations
 
-import tempfile
-from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from common.settings import get_settings
 from workers.captions import build_ass, safe_margins
 from workers.captions_ass import ass_filter
 from workers.ffmpeg import ffmpeg_capture
 from workers.fonts import fonts_dir
-
-SHARED_HOME = Path(tempfile.gettempdir()) / "reelgraph-test-home"
 
 pytestmark = pytest.mark.integration
 
@@ -25,18 +20,6 @@ WORDS = [
     {"text": "{\\pos(5,5)}world", "start": 1.4, "end": 1.8, "emphasis": True},
     {"text": "again.", "start": 1.8, "end": 2.3},
 ]
-
-
-@pytest.fixture(autouse=True)
-def _home(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.setenv("REELGRAPH_HOME", str(SHARED_HOME))  # fonts are cut once, reused
-    get_settings.cache_clear()
-    fonts_dir.cache_clear()
-    yield
-    # Later tests must not inherit this home (its cache outlives the test session).
-    monkeypatch.undo()
-    get_settings.cache_clear()
-    fonts_dir.cache_clear()
 
 
 def _frame(w: int, h: int, t: float, vf: str | None) -> np.ndarray:

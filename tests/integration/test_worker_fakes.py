@@ -65,7 +65,7 @@ def run_job(kind: str, input: dict[str, Any], options: dict[str, Any], *, job_id
             should_cancel: Any = None) -> dict[str, Any]:  # fmt: skip
     """A two-stage stand-in for the real graph: plan (instant), render (a media job on gpu)."""
     emit = on_event or (lambda e: None)
-    mode = options.get("style") or "ok"
+    mode = options.get("voice") or "ok"  # the test picks a behaviour through a name option
     emit({"type": "stage", "stage": "plan_script", "progress": 0.0})
     if mode == "invalid":
         raise InvalidInput("The prompt cannot be planned (test); change the prompt.")

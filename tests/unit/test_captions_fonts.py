@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import shutil
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,8 +11,6 @@ import pytest
 from common.errors import InvalidInput
 from common.settings import get_settings
 from workers import fonts
-
-SHARED_HOME = Path(tempfile.gettempdir()) / "reelgraph-test-home"
 
 
 def _reset() -> None:
@@ -24,8 +21,8 @@ def _reset() -> None:
 
 
 @pytest.fixture
-def home(monkeypatch: pytest.MonkeyPatch) -> Iterator[pytest.MonkeyPatch]:
-    monkeypatch.setenv("REELGRAPH_HOME", str(SHARED_HOME))
+def home(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[pytest.MonkeyPatch]:
+    monkeypatch.setenv("REELGRAPH_HOME", str(tmp_path / "home"))  # fonts: the machine's cache
     monkeypatch.delenv("REELGRAPH_FONTS_DIR", raising=False)
     _reset()
     yield monkeypatch
@@ -36,7 +33,8 @@ def test_fonts_dir_holds_the_bundled_families(home) -> None:
     d = fonts.fonts_dir()
     files = [p for p in d.iterdir() if p.suffix.lower() in (".ttf", ".otf")]
     assert len(files) >= 3
-    assert str(d).startswith(str(SHARED_HOME / "cache" / "fonts"))
+    assert d.parent == get_settings().fonts_cache_dir
+    assert not str(d).startswith(str(get_settings().home))  # shared by every data dir
     assert {"Anton", "Bebas Neue", "Montserrat"} <= set(fonts.font_family_names())
     assert not [p for p in d.iterdir() if p.name.startswith(".partial")]
 
@@ -54,7 +52,7 @@ def test_font_file_and_load_font(home) -> None:
 
 
 def test_without_fonttools_the_variable_font_is_used(home, tmp_path: Path) -> None:
-    home.setenv("REELGRAPH_HOME", str(tmp_path / "h"))
+    home.setenv("REELGRAPH_FONTS_CACHE_DIR", str(tmp_path / "fonts"))
     home.setattr(fonts, "_cut_static", lambda *a: False)
     _reset()
     names = [p.name for p in fonts.fonts_dir().iterdir()]
@@ -68,7 +66,7 @@ def test_user_fonts_dir_adds_files(home, tmp_path: Path) -> None:
     user = tmp_path / "myfonts"
     user.mkdir()
     shutil.copy(fonts.font_file("Anton"), user / "MyBrand-Regular.ttf")
-    home.setenv("REELGRAPH_HOME", str(tmp_path / "h"))
+    home.setenv("REELGRAPH_FONTS_CACHE_DIR", str(tmp_path / "fonts"))
     home.setenv("REELGRAPH_FONTS_DIR", str(user))
     home.setattr(fonts, "_cut_static", lambda *a: False)
     _reset()

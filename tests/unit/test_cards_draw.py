@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,13 +14,11 @@ from common.settings import get_settings
 from workers import fonts
 from workers.cards import MOODS, draw_card
 
-SHARED_HOME = Path(tempfile.gettempdir()) / "reelgraph-test-home"
-
 
 @pytest.fixture(autouse=True, scope="module")
 def _home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     mp = pytest.MonkeyPatch()
-    mp.setenv("REELGRAPH_HOME", str(SHARED_HOME))  # fonts are cut once, reused
+    mp.setenv("REELGRAPH_HOME", str(tmp_path_factory.mktemp("home")))  # fonts: machine cache
     get_settings.cache_clear()
     fonts.fonts_dir.cache_clear()
     fonts.font_file.cache_clear()

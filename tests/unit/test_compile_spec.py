@@ -47,7 +47,7 @@ GOLDEN_FC = (
     "format=yuv420p,zoompan=z='1.2+-0.2*(on/89)':x='(iw-iw/zoom)*(0.5+0*(on/89))'"
     ":y='(ih-ih/zoom)*(0.5+0*(on/89))':d=90:s=1080x1920:fps=30,setsar=1,trim=end_frame=90[v1];"
     "[v0][v1]xfade=transition=fade:duration=0.5:offset=3[x1];"
-    "[x1]ass=filename='/m/cap.ass':fontsdir='/m/fonts',format=yuv420p,fps=30[vout];"
+    "[x1]ass=filename='/m/cap.ass':fontsdir='/m/fonts',format=yuv420p,fps=30,tpad=stop_mode=clone:stop_duration=1[vout];"
     "[2:a]aformat=sample_rates=48000:channel_layouts=stereo,apad,atrim=0:6[narr];"
     "[3:a]aformat=sample_rates=48000:channel_layouts=stereo,atrim=0:6,asetpts=PTS-STARTPTS,"
     "volume=-12dB,afade=t=in:st=0:d=0,afade=t=out:st=6:d=0[mus];"

@@ -52,8 +52,17 @@ def test_correction_with_wrong_word_count_is_not_applied() -> None:
 def test_caption_context_validates_knobs(tmp_path: Any) -> None:
     from graph.caption import CaptionContext
 
-    ctx = CaptionContext.from_options({"style": "pop", "model": "base", "aspect": "9:16"})
+    ctx = CaptionContext.from_options(
+        {"style": "pop", "asr_model": "base", "aspect": "9:16", "model": "gpt-x"}
+    )
     assert (ctx.caption_style, ctx.asr_model, ctx.aspect) == ("pop", "base", "9:16")
+    assert ctx.llm_model == "gpt-x"  # the API's `model` is the chat model
+    api = CaptionContext.from_options(
+        {"cut_silences": True, "threshold": -40, "padding": 0.1, "correct_transcript": True}
+    )
+    assert (api.remove_silence, api.silence_threshold_db, api.silence_padding, api.correct) == (
+        True, -40, 0.1, True,
+    )  # fmt: skip
     with pytest.raises(InvalidInput, match="Caption style"):
         CaptionContext.from_options({"caption_style": "comic-sans"})
     with pytest.raises(InvalidInput, match="aspect"):
