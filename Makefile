@@ -36,6 +36,7 @@ lint: install
 	$(BIN)/mypy
 
 bench: install
+	$(BIN)/python -m pip install -q -e '.[dev,bench]'
 	$(BIN)/python bench/render.py
 	$(BIN)/python bench/asr.py
 	$(BIN)/python bench/caption.py

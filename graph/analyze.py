@@ -39,6 +39,8 @@ class AnalyzeContext:
     """Spoken language code; None = detect (English-only models force en)."""
     every_n_frames: int = 30
     """Read on-screen text on every Nth frame."""
+    ocr_engine: str = "auto"
+    """auto (rapidocr, else tesseract when installed), rapidocr or tesseract."""
 
     @classmethod
     def from_options(cls, options: dict[str, Any]) -> AnalyzeContext:
@@ -47,6 +49,12 @@ class AnalyzeContext:
         if "every" in opts and "every_n_frames" not in opts:
             opts["every_n_frames"] = opts.pop("every")
         ctx = cls(**{k: v for k, v in opts.items() if k in known and v is not None})
+        from workers.ocr import ENGINES
+
+        if ctx.ocr_engine not in ENGINES:
+            raise InvalidInput(
+                f"OCR engine '{ctx.ocr_engine}' is unknown; use {', '.join(ENGINES)}."
+            )
         if int(ctx.every_n_frames) < 1:
             raise InvalidInput(f"--every {ctx.every_n_frames} is not valid; use 1 or more frames.")
         return ctx
@@ -91,6 +99,8 @@ class MediaState(MediaInput):
 class AnalyzeState(MediaState):
     screen_text: NotRequired[list[dict[str, Any]]]
     """On-screen text items: text, start, end, confidence, box."""
+    ocr_engine: NotRequired[str]
+    """The OCR engine that read the frames."""
     analysis: NotRequired[dict[str, Any]]
     """The analyze JSON document."""
 

@@ -157,8 +157,11 @@ def read_screen_text(state: dict[str, Any], runtime: Runtime[Any]) -> dict[str, 
     every = int(_ctx(runtime, "every_n_frames", 30))
     if every < 1:
         raise InvalidInput(f"--every {every} is not valid; sample every 1 or more frames.")
-    res = dispatch(text_map, queue="cpu", video=state["media"]["path"], every_n_frames=every)
-    return {"screen_text": res["items"], "cache": {"ocr": "hit" if res["cache_hit"] else "miss"}}
+    engine = str(_ctx(runtime, "ocr_engine", "auto"))
+    res = dispatch(text_map, queue="cpu", video=state["media"]["path"], every_n_frames=every,
+                   engine=engine)  # fmt: skip
+    return {"screen_text": res["items"], "ocr_engine": res["engine"],
+            "cache": {"ocr": "hit" if res["cache_hit"] else "miss"}}  # fmt: skip
 
 
 def _write_json(path: Path, data: Any) -> str:
@@ -182,6 +185,7 @@ def analysis_document(state: dict[str, Any]) -> dict[str, Any]:
             "words": tr.get("words", []),
         },
         "on_screen_text": state.get("screen_text", []),
+        "ocr_engine": state.get("ocr_engine"),
         "timings": state.get("timings", {}),
         "cache": state.get("cache", {}),
         "warnings": state.get("warnings", []),

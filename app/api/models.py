@@ -159,8 +159,14 @@ class JobOptions(BaseModel):
     )
     language: str | None = Field(None, max_length=16, description="caption/analyze: e.g. en.")
     every_n_frames: int | None = Field(
-        None, ge=1, le=100_000, validation_alias=_alias("every_n_frames", "every"),
+        None,
+        ge=1,
+        le=100_000,
+        validation_alias=_alias("every_n_frames", "every"),
         description="analyze: read on-screen text on every Nth frame (30).",
+    )
+    ocr_engine: Literal["auto", "rapidocr", "tesseract"] | None = Field(
+        None, description="analyze: auto (rapidocr, else tesseract when installed)."
     )  # fmt: skip
 
     @field_validator("voice", "caption_style", "music", "asr_model")

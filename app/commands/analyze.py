@@ -30,6 +30,8 @@ def add_parser(sub: Any) -> None:
         help="read on-screen text on every Nth frame (default 30)",
     )
     p.add_argument("--model", default="tiny.en", help="ASR model: tiny.en, base or a directory")
+    p.add_argument("--ocr", default="auto", choices=["auto", "rapidocr", "tesseract"],
+                   help="OCR engine (auto: rapidocr, else tesseract when installed)")  # fmt: skip
     p.add_argument("--language", help="spoken language code (default: detect)")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
     p.set_defaults(func=run)
@@ -52,7 +54,8 @@ def run(args: argparse.Namespace) -> int:
     if args.every < 1:
         raise InvalidInput(f"--every {args.every} is not valid; use 1 or more frames.")
     out = check_json_output(args.output) if args.output else None
-    options = {"asr_model": args.model, "language": args.language, "every_n_frames": args.every}
+    options = {"asr_model": args.model, "language": args.language, "every_n_frames": args.every,
+               "ocr_engine": args.ocr}  # fmt: skip
     run_id = uuid.uuid4().hex[:12]
     run_dir = get_settings().storage_dir / "runs" / run_id
     try:

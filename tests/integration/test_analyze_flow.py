@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import difflib
 import json
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -111,3 +113,17 @@ def test_analyze_run_resumes_from_its_checkpoint(
     ]
     assert res["analysis"]["transcript"]["words"]
     assert any(_norm(t["text"]) == _norm(BURNED_TEXT) for t in res["analysis"]["on_screen_text"])
+
+
+@pytest.mark.skipif(shutil.which("tesseract") is None, reason="tesseract is not installed")
+def test_analyze_with_tesseract_reads_the_burned_text(talk_src: Path, tmp_path: Path) -> None:  # noqa: F811
+    from graph.analyze import run_analyze
+
+    res = run_analyze({"source": str(talk_src)}, {"every_n_frames": 60, "ocr_engine": "tesseract"},
+                      out_dir=tmp_path)  # fmt: skip
+    doc = res["analysis"]
+    assert doc["ocr_engine"] == "tesseract"
+    texts = [_norm(t["text"]) for t in doc["on_screen_text"]]
+    best = max((difflib.SequenceMatcher(None, t, _norm(BURNED_TEXT)).ratio() for t in texts),
+               default=0.0)  # fmt: skip
+    assert best >= 0.8, texts

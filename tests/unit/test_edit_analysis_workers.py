@@ -106,3 +106,45 @@ def test_broll_matches_stems_once_without_overlap(tmp_path: Path) -> None:
         ("Dogs-Park.jpg", "image", 4.0, 6.0),
     ]
     assert tokens("b_roll_Cities-at-night") == {"city", "night"}
+
+
+def test_tesseract_tsv_groups_words_into_lines() -> None:
+    from workers.ocr import parse_tesseract_tsv
+
+    head = "\t".join(
+        [
+            "level",
+            "page_num",
+            "block_num",
+            "par_num",
+            "line_num",
+            "word_num",
+            "left",
+            "top",
+            "width",
+            "height",
+            "conf",
+            "text",
+        ]
+    )
+    rows = [
+        "1\t1\t0\t0\t0\t0\t0\t0\t640\t360\t-1\t",
+        "5\t1\t1\t1\t1\t1\t100\t50\t80\t30\t96.5\tSALE",
+        "5\t1\t1\t1\t1\t2\t190\t52\t40\t30\t90.5\t50",
+        "5\t1\t1\t1\t1\t3\t240\t50\t60\t34\t93\tOFF",
+        "5\t1\t2\t1\t1\t1\t10\t300\t50\t20\t40\tshop",
+        "5\t1\t2\t1\t1\t2\t70\t300\t50\t20\t-1\t ",
+    ]
+    lines = parse_tesseract_tsv("\n".join([head, *rows]))
+    assert [ln["text"] for ln in lines] == ["SALE 50 OFF", "shop"]
+    assert lines[0]["box"] == [100, 50, 200, 34]
+    assert abs(lines[0]["confidence"] - 0.9333) < 1e-3 and lines[1]["confidence"] == 0.4
+
+
+def test_unknown_ocr_engine_is_refused() -> None:
+    from common.errors import InvalidInput
+    from workers.ocr import resolve_engine
+
+    with pytest.raises(InvalidInput, match="rapidocr"):
+        resolve_engine("easyocr")
+    assert resolve_engine("auto") == "rapidocr"  # installed with the package
