@@ -31,6 +31,10 @@ from urllib.parse import urlsplit
 import httpx
 
 REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from app.commands.serve import DEFAULT_WORKERS  # noqa: E402
+
 BODY = {"kind": "create", "input": {"prompt": "Three surprising facts about owls."},
         "options": {"aspect": "9:16", "fps": 30}, "metadata": {"bench": True}}  # fmt: skip
 
@@ -167,7 +171,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--url", help="an already running API on loopback")
     ap.add_argument("--concurrency", type=int, default=50, choices=range(1, 51), metavar="1..50")
     ap.add_argument("--duration", type=float, default=20.0, help="seconds in all (max 60)")
-    ap.add_argument("--server-workers", type=int, default=1, help="uvicorn workers (own stack)")
+    ap.add_argument("--server-workers", type=int, default=DEFAULT_WORKERS,
+                    help="uvicorn workers of the private stack (default: as `reelgraph serve`)")
     args = ap.parse_args(argv)
     duration = min(60.0, max(2.0, args.duration))
     if args.url:

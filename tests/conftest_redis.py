@@ -203,7 +203,8 @@ def live_server(platform: dict[str, str], tmp_path: Path) -> Iterator[str]:
     proc.wait(timeout=10)
 
 
-def wait_for(fn: Callable[[], Any], timeout: float = 30, interval: float = 0.1) -> Any:
+def wait_for(fn: Callable[[], Any], timeout: float = 30, interval: float = 0.1,
+             what: str = "condition") -> Any:  # fmt: skip
     """Poll ``fn`` until it returns something truthy; fail the test after ``timeout``."""
     deadline = time.monotonic() + timeout
     while True:
@@ -211,5 +212,5 @@ def wait_for(fn: Callable[[], Any], timeout: float = 30, interval: float = 0.1) 
         if value:
             return value
         if time.monotonic() > deadline:
-            pytest.fail(f"condition not met within {timeout} s")
+            pytest.fail(f"{what} not met within {timeout:g} s")
         time.sleep(interval)

@@ -3,14 +3,23 @@
 from __future__ import annotations
 
 import argparse
+import os
 from typing import Any
+
+#: One uvicorn process per core (capped): status reads and submissions are CPU-bound JSON work.
+DEFAULT_WORKERS = max(1, min(4, os.cpu_count() or 1))
 
 
 def add_parser(sub: Any) -> None:
     p = sub.add_parser("serve", help="run the HTTP API (jobs, uploads, events, artifacts)")
     p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     p.add_argument("--port", type=int, default=8000, help="port (default 8000)")
-    p.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
+    p.add_argument(
+        "--workers",
+        type=int,
+        default=DEFAULT_WORKERS,
+        help=f"uvicorn processes (default: one per core: {DEFAULT_WORKERS})",
+    )
     p.add_argument("--log-level", default="warning", help="uvicorn log level")
     p.set_defaults(func=run)
 

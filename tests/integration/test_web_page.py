@@ -18,6 +18,7 @@ import httpx
 import pytest
 
 from tests import conftest_redis as _fx
+from tests.conftest_redis import wait_for
 
 pytestmark = pytest.mark.integration
 
@@ -67,14 +68,7 @@ def browser(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
 
 
 def _wait(fn: Callable[[], Any], timeout: float, what: str, interval: float = 0.25) -> Any:
-    deadline = time.monotonic() + timeout
-    while True:
-        value = fn()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            pytest.fail(f"{what} did not happen within {timeout:g} s")
-        time.sleep(interval)
+    return wait_for(fn, timeout=timeout, interval=interval, what=what)
 
 
 def _open(driver: Any, base: str) -> None:
