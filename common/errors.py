@@ -84,6 +84,21 @@ class ServiceUnavailable(ReelgraphError):
     retryable = True
 
 
+class LLMError(ReelgraphError):
+    """The chat model endpoint refused the request or could not be reached."""
+
+    code = "llm_error"
+    status = 502
+
+
+class LLMUnavailable(LLMError):
+    """The endpoint stayed unreachable or overloaded through every retry."""
+
+    code = "llm_unavailable"
+    status = 503
+    retryable = True
+
+
 class TransientError(ReelgraphError):
     """Worth retrying with backoff (429, network, CUDA OOM)."""
 

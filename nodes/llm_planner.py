@@ -10,6 +10,7 @@ from typing import Any
 
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage, ToolMessage
 
+from common.errors import LLMError, LLMUnavailable
 from nodes.schemas import Plan
 from prompts import load
 
@@ -31,6 +32,34 @@ def is_transient(exc: BaseException) -> bool:
     return False
 
 
+def as_llm_error(exc: BaseException) -> LLMError | None:
+    """A user-facing error for an OpenAI client failure (None for anything else)."""
+    try:
+        import openai
+    except ImportError:  # pragma: no cover
+        return None
+    if is_transient(exc):
+        return LLMUnavailable(
+            "The chat model endpoint stayed unreachable or overloaded after retries "
+            f"({type(exc).__name__}); check OPENAI_BASE_URL, or unset it to plan offline."
+        )
+    if isinstance(exc, openai.AuthenticationError | openai.PermissionDeniedError):
+        return LLMError("The chat model endpoint rejected the API key; check OPENAI_API_KEY.")
+    if isinstance(exc, openai.NotFoundError):
+        return LLMError(
+            "The chat model endpoint does not know that model or route; check "
+            "REELGRAPH_LLM_MODEL / --model and OPENAI_BASE_URL."
+        )
+    if isinstance(exc, openai.APIStatusError):
+        return LLMError(
+            f"The chat model endpoint refused the request (HTTP {exc.status_code}); "
+            "check the model name and the endpoint."
+        )
+    if isinstance(exc, openai.APIError):
+        return LLMError(f"The chat model endpoint failed ({type(exc).__name__}).")
+    return None
+
+
 def invoke_with_backoff(
     runnable: Any,
     messages: list[BaseMessage],
@@ -39,11 +68,19 @@ def invoke_with_backoff(
     sleep: Sleep = time.sleep,
     base: float = 1.0,
 ) -> Any:
+    """``runnable.invoke`` with jittered exponential backoff on transient endpoint errors.
+
+    Other endpoint errors (and transient ones after the last retry) become an LLMError with a
+    message a person can act on.
+    """
     for attempt in range(retries + 1):
         try:
             return runnable.invoke(messages)
         except Exception as exc:
             if attempt >= retries or not is_transient(exc):
+                mapped = as_llm_error(exc)
+                if mapped is not None:
+                    raise mapped from exc
                 raise
             delay = min(30.0, base * 2**attempt) * (0.5 + random.random() / 2)
             logger.warning("LLM call failed (%s); retry %d in %.1fs", exc, attempt + 1, delay)

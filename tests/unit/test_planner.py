@@ -7,6 +7,7 @@ import openai
 import pytest
 from langchain_core.messages import AIMessage
 
+from common.errors import LLMError
 from nodes.llm_planner import plan_with_llm
 from nodes.offline_planner import group_scenes, plan_offline
 from tests.fakes import ScriptedChatModel, plan_call
@@ -80,8 +81,22 @@ def test_client_error_not_retried() -> None:
     req = httpx.Request("POST", "http://llm/v1/chat/completions")
     err = openai.BadRequestError("bad", response=httpx.Response(400, request=req), body=None)
     model = ScriptedChatModel.scripted([err, plan_call(GOOD)])
-    with pytest.raises(openai.BadRequestError):
+    with pytest.raises(LLMError, match="HTTP 400") as info:
         plan_with_llm(model, "x", None, target_seconds=20, sleep=_no_sleep)
+    assert isinstance(info.value.__cause__, openai.BadRequestError)
+    assert info.value.retryable is False
+
+
+def test_bad_key_and_exhausted_retries_are_actionable() -> None:
+    req = httpx.Request("POST", "http://llm/v1/chat/completions")
+    auth = openai.AuthenticationError("no", response=httpx.Response(401, request=req), body=None)
+    with pytest.raises(LLMError, match="OPENAI_API_KEY"):
+        plan_with_llm(ScriptedChatModel.scripted([auth]), "x", None, target_seconds=20)
+    down = openai.APIConnectionError(request=req)
+    model = ScriptedChatModel.scripted([down, down, down])
+    with pytest.raises(LLMError, match="OPENAI_BASE_URL") as info:
+        plan_with_llm(model, "x", None, target_seconds=20, retries=2, sleep=_no_sleep)
+    assert info.value.retryable is True and info.value.code == "llm_unavailable"
 
 
 def test_offline_planner_keeps_text_and_finds_emphasis() -> None:
