@@ -176,6 +176,16 @@ def _save_png(img: Image.Image, dest_dir: Path) -> tuple[Path, str]:
     return path, digest
 
 
+def precheck_image(src: str, label: str = "image") -> None:
+    """Fail fast on a bad local or base64 image (URLs are checked when they are fetched)."""
+    if not isinstance(src, str) or not src.strip():
+        raise InvalidInput(f"{label} is empty; give a path, an http(s) URL or base64 data.")
+    src = src.strip()
+    if re.match(r"^https?://", src, re.IGNORECASE):
+        return
+    _open_checked(_load_bytes(src, label, get_settings().max_image_bytes, True), label, src)
+
+
 def ingest_image(
     src: str, dest_dir: Path, *, max_side: int = 4096, label: str = "image",
     allow_local: bool = True,

@@ -143,6 +143,10 @@ def run(args: argparse.Namespace) -> int:
     inputs = inputs_from_args(args)
     if not (inputs["prompt"].strip() or inputs["transcript"] or inputs["audio"]):
         raise InvalidInput("The prompt is empty; describe the video or pass --transcript.")
+    from workers.images import precheck_image
+
+    for i, src in enumerate(inputs["images"]):  # before any narration is synthesised
+        precheck_image(src, f"images[{i}]")
     run_id = uuid.uuid4().hex[:12]
     run_dir = get_settings().storage_dir / "runs" / run_id
     try:
