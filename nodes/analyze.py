@@ -20,6 +20,7 @@ from langgraph.runtime import Runtime
 
 from common.errors import InvalidInput, MediaTooLarge, MissingAsset, UnsupportedMedia
 from common.settings import get_settings
+from nodes.rundir import default_out_dir
 from nodes.stage import stage
 from workers.dispatch import dispatch
 
@@ -89,7 +90,8 @@ def ingest_media(state: dict[str, Any], runtime: Runtime[Any]) -> dict[str, Any]
             f"{path.name} is {size / 1e6:.0f} MB, over the {limit / 1e6:.0f} MB limit; "
             "trim it first."
         )
-    return {"media": {"path": str(path), "name": path.name, "origin": origin, "bytes": size}}
+    media = {"path": str(path), "name": path.name, "origin": origin, "bytes": size}
+    return {"media": media, **default_out_dir(state)}
 
 
 @stage

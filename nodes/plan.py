@@ -14,6 +14,7 @@ from common.settings import get_settings
 from nodes.llm_planner import plan_with_llm
 from nodes.models import get_chat_model
 from nodes.offline_planner import plan_offline
+from nodes.rundir import default_out_dir
 from nodes.stage import stage
 
 logger = logging.getLogger(__name__)
@@ -71,6 +72,7 @@ def plan_script(state: dict[str, Any], runtime: Runtime[Any]) -> dict[str, Any]:
         warnings += offline_warnings
     summary = f"Planned '{plan.title}': {len(plan.scenes)} scenes, mood {plan.mood} ({source})."
     return {
+        **default_out_dir(state),
         "plan": plan.model_dump(mode="json"),
         "warnings": warnings,
         "cache": {"plan_source": source},

@@ -1,0 +1,86 @@
+"""The graphs as LangGraph Studio runs them: `langgraph dev` (the Studio server) over real HTTP.
+
+Studio sends chat messages as input and the per-run knobs as context, with no out_dir: the run
+must still finish, answer in `messages`, and leave its artifacts under storage/studio/<thread>.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.conftest_redis import REPO, free_port, kill_tree
+from tests.fixtures_video import BURNED_TEXT, talk_src, video_dir  # noqa: F401  (fixtures)
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture(scope="module")
+def studio(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    cli = Path(sys.executable).with_name("langgraph")
+    if not cli.exists() and shutil.which("langgraph") is None:
+        pytest.skip("langgraph-cli[inmem] is not installed (pip install -e '.[dev]')")
+    port = free_port()
+    log = (tmp_path_factory.mktemp("studio") / "langgraph.log").open("wb")
+    env = {**os.environ, "LANGSMITH_TRACING": "false", "LANGGRAPH_CLI_NO_ANALYTICS": "1"}
+    proc = subprocess.Popen(
+        [str(cli if cli.exists() else shutil.which("langgraph")), "dev", "--no-browser",
+         "--no-reload", "--port", str(port)],
+        cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 90
+    while True:
+        try:
+            if httpx.get(base + "/ok", timeout=1).status_code == 200:
+                break
+        except httpx.HTTPError:
+            pass
+        if time.monotonic() > deadline or proc.poll() is not None:
+            kill_tree(proc.pid)
+            pytest.fail("langgraph dev did not start; see " + log.name)
+        time.sleep(0.25)
+    yield base
+    kill_tree(proc.pid)
+    proc.wait(timeout=10)
+
+
+def _run(base: str, graph: str, body: dict) -> dict:
+    r = httpx.post(f"{base}/runs/wait", json={"assistant_id": graph, **body}, timeout=240)
+    assert r.status_code == 200, r.text
+    out = r.json()
+    assert "__error__" not in out, out
+    return out
+
+
+def test_studio_runs_the_create_graph_from_a_chat_message(studio: str) -> None:
+    assert {a["graph_id"] for a in httpx.post(f"{studio}/assistants/search", json={}).json()} == {
+        "create", "caption", "analyze",
+    }  # fmt: skip
+    out = _run(studio, "create", {
+        "input": {"messages": [{"role": "user", "content": "Octopuses have three hearts."}]},
+        "context": {"width": 320, "height": 568, "fps": 15, "music": "none", "quality": "draft"},
+    })  # fmt: skip
+    assert out["messages"][-1]["type"] == "ai" and "is ready" in out["messages"][-1]["content"]
+    video = Path(out["artifacts"]["video.mp4"])
+    assert video.is_file() and video.parent.parent.name == "studio"
+    import av
+
+    with av.open(str(video)) as c:
+        assert (c.streams.video[0].width, c.streams.video[0].height) == (320, 568)
+
+
+def test_studio_runs_the_analyze_graph(studio: str, talk_src: Path) -> None:  # noqa: F811
+    out = _run(studio, "analyze", {"input": {"source": str(talk_src)},
+                                   "context": {"every_n_frames": 60}})  # fmt: skip
+    assert out["analysis"]["transcript"]["words"]
+    assert any(BURNED_TEXT.split()[0] in t["text"] for t in out["analysis"]["on_screen_text"])
+    assert Path(out["artifacts"]["analysis.json"]).is_file()
