@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import os
 import re
 import shutil
 from pathlib import Path
@@ -64,15 +65,41 @@ def test_analyze_cli_json_and_no_audio(bad_src: dict[str, Path], tmp_path: Path,
     assert main(["analyze", str(bad_src["no_audio"]), "--every", "0"]) == 1
 
 
+def _postgres_url() -> str | None:
+    """A reachable Postgres for the checkpointer test (REELGRAPH_TEST_POSTGRES_URL or local)."""
+    url = os.environ.get(
+        "REELGRAPH_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
+    )
+    try:
+        import psycopg
+
+        with psycopg.connect(url, connect_timeout=2) as conn:
+            conn.execute("select 1")
+        return url
+    except Exception:
+        return None
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgres"])
 def test_analyze_run_resumes_from_its_checkpoint(
     talk_src: Path,  # noqa: F811
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
+    backend: str,
 ) -> None:
     """A run that died after transcription continues there: the transcript is not redone."""
+    import uuid
+
     import graph.analyze as ga
     from common.errors import TransientError
-    from graph.checkpoint import _sqlite
+    from graph.checkpoint import get_checkpointer
+
+    url = ""
+    if backend == "postgres":
+        url = _postgres_url() or ""
+        if not url:
+            pytest.skip("no Postgres reachable (set REELGRAPH_TEST_POSTGRES_URL)")
+    job_id = f"job-resume-{uuid.uuid4().hex[:8]}"
 
     calls = {"transcribe": 0, "ocr": 0}
     real_transcribe, real_ocr = ga.transcribe_audio, ga.read_screen_text
@@ -90,14 +117,15 @@ def test_analyze_run_resumes_from_its_checkpoint(
     monkeypatch.setattr(ga, "transcribe_audio", transcribe_audio)
     monkeypatch.setattr(ga, "read_screen_text", read_screen_text)
     events: list[dict] = []
-    with _sqlite(tmp_path / "cp.sqlite") as cp:
+    with get_checkpointer(url) as cp:
+        assert type(cp).__name__ == ("PostgresSaver" if url else "SqliteSaver")
         with pytest.raises(TransientError):
             ga.run_analyze(
                 {"source": str(talk_src)},
                 {"every_n_frames": 60},
                 out_dir=tmp_path,
                 checkpointer=cp,
-                job_id="job-resume",
+                job_id=job_id,
             )
         res = ga.run_analyze(
             {"source": str(talk_src)},
@@ -105,7 +133,7 @@ def test_analyze_run_resumes_from_its_checkpoint(
             out_dir=tmp_path,
             on_event=events.append,
             checkpointer=cp,
-            job_id="job-resume",
+            job_id=job_id,
         )
     assert calls == {"transcribe": 1, "ocr": 2}
     assert [e for e in events if e["type"] == "resumed"] == [
