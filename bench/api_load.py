@@ -171,8 +171,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--url", help="an already running API on loopback")
     ap.add_argument("--concurrency", type=int, default=50, choices=range(1, 51), metavar="1..50")
     ap.add_argument("--duration", type=float, default=20.0, help="seconds in all (max 60)")
-    ap.add_argument("--server-workers", type=int, default=DEFAULT_WORKERS,
-                    help="uvicorn workers of the private stack (default: as `reelgraph serve`)")
+    ap.add_argument(
+        "--server-workers",
+        type=int,
+        default=DEFAULT_WORKERS,
+        help="uvicorn workers of the private stack (default: as `reelgraph serve`)",
+    )
     args = ap.parse_args(argv)
     duration = min(60.0, max(2.0, args.duration))
     if args.url:

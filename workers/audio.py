@@ -7,12 +7,10 @@ the same video twice, from any worker sharing the cache, decodes it once.
 from __future__ import annotations
 
 import logging
-import os
-import shutil
 from pathlib import Path
 
 from common.errors import CorruptMedia, RenderFailed, UnsupportedMedia
-from workers.cache import get_cache, make_key
+from workers.cache import get_cache, link_or_copy, make_key
 from workers.ffmpeg import PROTOCOL_WHITELIST, run_ffmpeg
 from workers.probe import probe
 
@@ -71,12 +69,7 @@ def extract_audio(
     if out_wav is not None:
         dest = Path(out_wav)
         dest.parent.mkdir(parents=True, exist_ok=True)
-        if dest.exists():
-            dest.unlink()
-        try:
-            os.link(wav, dest)
-        except OSError:
-            shutil.copyfile(wav, dest)
+        link_or_copy(wav, dest)
     return str(wav)
 
 

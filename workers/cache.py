@@ -111,6 +111,16 @@ class Cache:
         return self.entry_dir(namespace, key)
 
 
+def link_or_copy(src: str | Path, dest: str | Path) -> None:
+    """Make ``dest`` hold ``src``'s bytes: a hard link when on one filesystem, else a copy."""
+    d = Path(dest)
+    d.unlink(missing_ok=True)
+    try:
+        os.link(src, d)
+    except OSError:
+        shutil.copyfile(src, d)
+
+
 def get_cache() -> Cache:
     from common.settings import get_settings
 

@@ -6,7 +6,6 @@ import json
 import logging
 import os
 import re
-import shutil
 import time
 from pathlib import Path
 from typing import Any
@@ -14,7 +13,7 @@ from typing import Any
 from common.errors import MissingAsset, OutputNotWritable
 from common.settings import get_settings
 from workers import progress
-from workers.cache import get_cache, hash_file, make_key
+from workers.cache import get_cache, hash_file, link_or_copy, make_key
 from workers.compile import compile_audio_measure, compile_spec
 from workers.ffmpeg import choose_encoder, ffmpeg_capture, ffmpeg_version, run_ffmpeg
 from workers.spec import RenderSpec
@@ -106,12 +105,7 @@ def _place(src: Path, out_path: Path) -> None:
     """Copy a finished file to ``out_path`` atomically (hard link when on the same filesystem)."""
     out_path.parent.mkdir(parents=True, exist_ok=True)
     tmp = out_path.with_name(out_path.name + ".partial")
-    if tmp.exists():
-        tmp.unlink()
-    try:
-        os.link(src, tmp)
-    except OSError:
-        shutil.copyfile(src, tmp)
+    link_or_copy(src, tmp)
     os.replace(tmp, out_path)
 
 

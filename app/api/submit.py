@@ -30,10 +30,14 @@ def links(job_id: str) -> dict[str, str]:
             "result": f"{base}/result", "cancel": f"{base}/cancel"}  # fmt: skip
 
 
+#: Single-reference inputs that may carry base64 media (``images`` is the list one).
+INLINE_KEYS = ("audio", "music", "video", "logo")
+
+
 def has_inline_media(req: JobCreate) -> bool:
     """Whether the job carries base64 media that must be decoded and stored first."""
     i = req.input
-    refs = [*i.images, i.audio, i.music, i.video, i.logo]
+    refs = [*i.images, *(getattr(i, k) for k in INLINE_KEYS)]
     return any(isinstance(r, str) and r.startswith("data:") for r in refs)
 
 
@@ -41,7 +45,7 @@ def _inline_to_assets(inp: dict[str, Any]) -> dict[str, Any]:
     """Replace every ``data:`` reference by the id of an asset made from it."""
     out = dict(inp)
     out["images"] = [store_base64(x) if x.startswith("data:") else x for x in inp.get("images", [])]
-    for key in ("audio", "music", "video", "logo"):
+    for key in INLINE_KEYS:
         val = inp.get(key)
         if isinstance(val, str) and val.startswith("data:"):
             out[key] = store_base64(val)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import importlib
 import logging
-import os
 import shutil
 import time
 from collections.abc import Callable
@@ -77,6 +76,7 @@ def _broll_dir(items: list[dict[str, Any]], work: Path) -> Path:
     """
     from app.api.sniff import sniff
     from common.errors import UnsupportedMedia
+    from workers.cache import link_or_copy
 
     folder = work / "broll"
     folder.mkdir(parents=True, exist_ok=True)
@@ -87,12 +87,7 @@ def _broll_dir(items: list[dict[str, Any]], work: Path) -> Path:
         if kind is None or kind.kind not in ("image", "video"):
             raise UnsupportedMedia(f"broll[{i}] is not an image or a video; check the file.")
         name = "_".join(item["keywords"]) + f"_{i:02d}{kind.ext}"
-        dest = folder / name
-        dest.unlink(missing_ok=True)
-        try:
-            os.link(src, dest)
-        except OSError:
-            shutil.copyfile(src, dest)
+        link_or_copy(src, folder / name)
     return folder
 
 
