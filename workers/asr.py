@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import difflib
 import importlib.metadata
+import itertools
 import logging
-import math
 import os
 import re
 import shutil
@@ -194,25 +194,76 @@ def _norm(text: str) -> str:
     return re.sub(r"[^\w']+", "", text.lower())
 
 
+MATCH_S = 0.5  # the same word heard by two chunks: centres at most this far apart
+
+
+def _centre(w: dict[str, Any]) -> float:
+    return (float(w["start"]) + float(w["end"])) / 2
+
+
+def _align(a: list[dict[str, Any]], b: list[dict[str, Any]]) -> list[tuple[int, int]]:
+    """Longest common subsequence of two word lists: same text and centres within MATCH_S."""
+    n, m = len(a), len(b)
+    best = [[0] * (m + 1) for _ in range(n + 1)]
+    for i in range(n - 1, -1, -1):
+        for j in range(m - 1, -1, -1):
+            same = _norm(a[i]["text"]) == _norm(b[j]["text"]) and _norm(a[i]["text"]) != ""
+            if same and abs(_centre(a[i]) - _centre(b[j])) <= MATCH_S:
+                best[i][j] = best[i + 1][j + 1] + 1
+            else:
+                best[i][j] = max(best[i + 1][j], best[i][j + 1])
+    pairs, i, j = [], 0, 0
+    while i < n and j < m:
+        same = _norm(a[i]["text"]) == _norm(b[j]["text"]) and _norm(a[i]["text"]) != ""
+        if (
+            same
+            and abs(_centre(a[i]) - _centre(b[j])) <= MATCH_S
+            and (best[i][j] == best[i + 1][j + 1] + 1)
+        ):
+            pairs.append((i, j))
+            i, j = i + 1, j + 1
+        elif best[i + 1][j] >= best[i][j + 1]:
+            i += 1
+        else:
+            j += 1
+    return pairs
+
+
+def _stitch(
+    before: list[dict[str, Any]], after: list[dict[str, Any]], lo: float, hi: float
+) -> list[dict[str, Any]]:
+    """Join the words so far with the next chunk's, whose audio overlaps on [lo, hi].
+
+    The words both chunks heard in the overlap are aligned (same text, close in time); the seam
+    is cut at the aligned word nearest the overlap's midpoint, so a word is neither lost nor
+    doubled even when the two chunks time it differently. With nothing aligned, each side keeps
+    the words whose centre falls on its half of the overlap.
+    """
+    mid = (lo + hi) / 2
+    a_idx = [i for i, w in enumerate(before) if _centre(w) >= lo - MATCH_S]
+    b_idx = [j for j, w in enumerate(after) if _centre(w) <= hi + MATCH_S]
+    pairs = _align([before[i] for i in a_idx], [after[j] for j in b_idx])
+    if pairs:
+        ia, jb = min(pairs, key=lambda p: abs(_centre(before[a_idx[p[0]]]) - mid))
+        return before[: a_idx[ia] + 1] + after[b_idx[jb] + 1 :]
+    return [w for w in before if _centre(w) < mid] + [w for w in after if _centre(w) >= mid]
+
+
 def merge_chunks(chunks: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Words of overlapping chunks, each overlap cut at its midpoint by word centre, deduped."""
+    """Words of overlapping chunks stitched at each seam (see ``_stitch``), then deduped."""
     ordered = sorted(chunks, key=lambda c: c["start"])
-    kept: list[dict[str, Any]] = []
-    for i, ch in enumerate(ordered):
-        lo = (ch["start"] + ordered[i - 1]["end"]) / 2 if i > 0 else -math.inf
-        hi = (ordered[i + 1]["start"] + ch["end"]) / 2 if i + 1 < len(ordered) else math.inf
-        for w in ch["words"]:
-            centre = (w["start"] + w["end"]) / 2
-            if lo <= centre < hi:
-                kept.append(w)
-    kept.sort(key=lambda w: (w["start"], w["end"]))
+    if not ordered:
+        return []
+    kept: list[dict[str, Any]] = list(ordered[0]["words"])
+    for prev, ch in itertools.pairwise(ordered):
+        kept = _stitch(kept, list(ch["words"]), float(ch["start"]), float(prev["end"]))
     out: list[dict[str, Any]] = []
     for w in kept:
-        prev = out[-1] if out else None
+        prev_w = out[-1] if out else None
         if (
-            prev
-            and _norm(prev["text"]) == _norm(w["text"])
-            and w["start"] - prev["start"] <= DEDUPE_S
+            prev_w
+            and _norm(prev_w["text"]) == _norm(w["text"])
+            and w["start"] - prev_w["start"] <= DEDUPE_S
         ):
             continue
         out.append(w)

@@ -60,7 +60,8 @@ def _validate_decodable(path: Path, sniffed: Sniffed) -> None:
         else:
             import av
 
-            with av.open(str(path)) as container:
+            opts = {"protocol_whitelist": "file"}  # a media file never makes FFmpeg fetch
+            with av.open(str(path), options=opts, timeout=(10.0, 10.0)) as container:
                 if not container.streams.audio and not container.streams.video:
                     raise ValueError("no streams")
     except Exception as exc:
