@@ -54,7 +54,7 @@ def photo_like(path: Path, index: int, size: tuple[int, int] = (2000, 3000)) -> 
     c0, c1 = rng.integers(20, 235, size=3), rng.integers(20, 235, size=3)
     t = np.linspace(0.0, 1.0, h, dtype=np.float32)[:, None, None]
     img = (c0 * (1 - t) + c1 * t) * np.ones((1, w, 1), np.float32)
-    base = Image.fromarray(np.clip(img, 0, 255).astype(np.uint8), "RGB")
+    base = Image.fromarray(np.clip(img, 0, 255).astype(np.uint8))
     draw = ImageDraw.Draw(base)
     for _ in range(14):
         x, y = int(rng.integers(0, w)), int(rng.integers(0, h))
@@ -66,11 +66,11 @@ def photo_like(path: Path, index: int, size: tuple[int, int] = (2000, 3000)) -> 
             draw.rectangle([x - r, y - r // 2, x + r, y + r // 2], fill=fill)
     base = base.filter(ImageFilter.GaussianBlur(6))
     texture = rng.normal(0.0, 1.0, size=(h // 16, w // 16, 1)).astype(np.float32)
-    tex = Image.fromarray(np.clip(texture[:, :, 0] * 40 + 128, 0, 255).astype(np.uint8), "L")
+    tex = Image.fromarray(np.clip(texture[:, :, 0] * 40 + 128, 0, 255).astype(np.uint8))
     tex_arr = np.asarray(tex.resize((w, h), Image.Resampling.BICUBIC), np.float32)[:, :, None]
     noise = rng.normal(0.0, 5.0, size=(h, w, 1)).astype(np.float32)
     arr = np.asarray(base, np.float32) + (tex_arr - 128) * 0.25 + noise
-    Image.fromarray(np.clip(arr, 0, 255).astype(np.uint8), "RGB").save(path, compress_level=1)
+    Image.fromarray(np.clip(arr, 0, 255).astype(np.uint8)).save(path, compress_level=1)
     return path
 
 

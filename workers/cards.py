@@ -49,7 +49,7 @@ def _gradient(w: int, h: int, top: RGB, bottom: RGB, angle: float) -> Image.Imag
     img = np.array(top, np.float32) * (1 - t) + np.array(bottom, np.float32) * t
     r = np.sqrt(((x / w - 0.5) * 1.6) ** 2 + ((y / h - 0.5) * 1.2) ** 2)[..., None]
     img *= np.clip(1.08 - 0.35 * r, 0.6, 1.1)
-    return Image.fromarray(np.clip(img, 0, 255).astype(np.uint8), "RGB")
+    return Image.fromarray(np.clip(img, 0, 255).astype(np.uint8))
 
 
 def _shapes(w: int, h: int, accent: RGB, rng: random.Random) -> Image.Image:
