@@ -95,7 +95,7 @@ def _card_path(scene: dict[str, Any], index: int, mood: str, width: int, height:
 
     key = make_key(
         "card",
-        {"kw": scene.get("keywords"), "i": index, "mood": mood, "w": width, "h": height, "v": 2},
+        {"kw": scene.get("keywords"), "i": index, "mood": mood, "w": width, "h": height, "v": 3},
     )
     return get_cache().root / "cards" / key[:2] / f"{key}.png"
 

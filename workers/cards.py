@@ -84,16 +84,19 @@ def _wrap(words: list[str], font: ImageFont.FreeTypeFont, max_w: float) -> list[
 #: height: the block stays in the upper part, clear of the captions in the lower third.
 TEXT_CENTRE = 0.37
 TEXT_MAX_H = 0.4
+#: Width budget: the renderer's Ken Burns moves (zoom up to 1.2 with a pan) keep only about the
+#: middle 77% of the width visible for a whole clip, so the words stay inside it.
+TEXT_MAX_W = 0.72
 
 
 def _fit_text(words: list[str], w: int, h: int) -> tuple[ImageFont.FreeTypeFont, list[str]]:
-    """The largest font size whose wrapped lines fit in 84% of the width and TEXT_MAX_H."""
+    """The largest font size whose wrapped lines fit in TEXT_MAX_W and TEXT_MAX_H."""
     size = int(min(w, h) * 0.2)
     while True:
         font = load_font(FONT_FAMILY, size, "regular")
-        lines = _wrap(words, font, w * 0.84)
+        lines = _wrap(words, font, w * TEXT_MAX_W)
         widest = max(font.getlength(line) for line in lines)
-        if (widest <= w * 0.84 and len(lines) * size * 1.15 <= h * TEXT_MAX_H) or size <= 12:
+        if (widest <= w * TEXT_MAX_W and len(lines) * size * 1.15 <= h * TEXT_MAX_H) or size <= 12:
             return font, lines
         size = int(size * 0.9)
 
