@@ -5,8 +5,9 @@ same argv, which is what the golden tests pin and what the render cache key reli
 
 Graph shape (create flow)::
 
-    [img_i] -> scale/format once -> zoompan (Ken Burns) -> [v_i]
-    [v_0][v_1] xfade ... -> [vcat] -> ass (captions) -> [vout]
+    [img_i] -> scale/format once -> split -> zoompan head | body | tail ranges (Ken Burns)
+    [tail_i][head_i+1] xfade (short, per transition); bodies and fades -> concat -> [vcat]
+    [vcat] -> ass (captions) -> [vout]
     [narr] asplit -> key + voice; [music] sidechaincompress(key) -> amix -> loudnorm -> [aout]
 
 Video sources (caption/edit flow) and overlays are delegated to ``workers.compile_video``.
@@ -47,37 +48,107 @@ class _Builder:
         return len(self.inputs) - 1
 
 
-def _kenburns(b: _Builder, v: Visual, idx: int, label: str) -> None:
+def _frames(seconds: float, fps: int) -> int:
+    return max(1, round(seconds * fps))
+
+
+def _prescale(b: _Builder, v: Visual, idx: int, label: str, parts: int) -> list[str]:
+    """Scale/crop the still once to the output size; ``parts`` labels of it (split)."""
     out = b.spec.output
-    frames = max(1, round(v.duration * out.fps))
-    m = v.motion or Motion(zoom_from=1.0, zoom_to=1.0)
     w, h = round(out.width * KB_OVERSCAN), round(out.height * KB_OVERSCAN)
     w, h = w + (w % 2), h + (h % 2)
+    labels = [f"{label}s{k}" for k in range(parts)]
+    chain = (
+        f"[{idx}:v]scale={w}:{h}:force_original_aspect_ratio=increase:flags=bicubic,"
+        f"crop={w}:{h},format=yuv420p"
+    )
+    chain += f",split={parts}" if parts > 1 else ""
+    b.filters.append(chain + "".join(f"[{x}]" for x in labels))
+    return labels
+
+
+def _kenburns(b: _Builder, v: Visual, src: str, label: str, first: int, count: int) -> None:
+    """Frames ``first``..``first+count`` of the clip's Ken Burns move, from the still ``src``."""
+    out = b.spec.output
+    frames = _frames(v.duration, out.fps)
+    m = v.motion or Motion(zoom_from=1.0, zoom_to=1.0)
     denom = max(1, frames - 1)
-    prog = f"(on/{denom})"
+    prog = f"((on+{first})/{denom})" if first else f"(on/{denom})"
     z = f"{_fmt(m.zoom_from)}+{_fmt(m.zoom_to - m.zoom_from)}*{prog}"
     fx = f"({_fmt(m.x_from)}+{_fmt(m.x_to - m.x_from)}*{prog})"
     fy = f"({_fmt(m.y_from)}+{_fmt(m.y_to - m.y_from)}*{prog})"
     b.filters.append(
-        f"[{idx}:v]scale={w}:{h}:force_original_aspect_ratio=increase:flags=bicubic,"
-        f"crop={w}:{h},format=yuv420p,"
-        f"zoompan=z='{z}':x='(iw-iw/zoom)*{fx}':y='(ih-ih/zoom)*{fy}'"
-        f":d={frames}:s={out.width}x{out.height}:fps={out.fps},"
-        f"setsar=1,trim=end_frame={frames}[{label}]"
+        f"[{src}]zoompan=z='{z}':x='(iw-iw/zoom)*{fx}':y='(ih-ih/zoom)*{fy}'"
+        f":d={count}:s={out.width}x{out.height}:fps={out.fps},"
+        f"setsar=1,trim=end_frame={count}[{label}]"
     )
+
+
+def _fade_frames(visuals: list[Visual], fps: int) -> list[int]:
+    """Frames of the crossfade from each visual into the next (0 for a hard cut / the last)."""
+    out = []
+    for i, v in enumerate(visuals):
+        t = v.transition
+        if i + 1 >= len(visuals) or t.kind == "none" or t.duration <= 0:
+            out.append(0)
+            continue
+        td = min(t.duration, v.duration / 2, visuals[i + 1].duration / 2)
+        out.append(min(round(td * fps), _frames(v.duration, fps) // 2,
+                       _frames(visuals[i + 1].duration, fps) // 2))  # fmt: skip
+    return out
+
+
+def _still_timeline(b: _Builder) -> str:
+    """Stills with motion, crossfaded, joined by one concat; returns the output label.
+
+    xfade works in yuv444p only, so a chain of xfades over the whole timeline would convert
+    every frame to 4:4:4 and back. Instead each crossfade is its own short xfade of the two
+    clips' overlapping frames (each clip's zoompan is split into head, body and tail ranges of
+    the same move), and the segments are concatenated in yuv420p.
+    """
+    visuals, fps = b.spec.visuals, b.spec.output.fps
+    fades = _fade_frames(visuals, fps)
+    segments: list[str] = []
+    heads: list[str | None] = [None] * len(visuals)
+    for i, v in enumerate(visuals):
+        n, head, tail = _frames(v.duration, fps), fades[i - 1] if i else 0, fades[i]
+        body = n - head - tail
+        parts = [k for k, c in (("h", head), ("b", body), ("t", tail)) if c > 0]
+        srcs = dict(zip(parts, _prescale(b, v, b.add_input(v.path), f"v{i}", len(parts)),
+                        strict=True))  # fmt: skip
+        if head:
+            _kenburns(b, v, srcs["h"], f"v{i}h", 0, head)
+            heads[i] = f"v{i}h"
+        if i and fades[i - 1]:
+            b.filters.append(
+                f"[v{i - 1}t][v{i}h]xfade=transition=fade:duration={_fmt(head / fps)}:offset=0,"
+                f"format=yuv420p[x{i}]"
+            )
+            segments.append(f"x{i}")
+        if body > 0:
+            _kenburns(b, v, srcs["b"], f"v{i}b", head, body)
+            segments.append(f"v{i}b")
+        if tail:
+            _kenburns(b, v, srcs["t"], f"v{i}t", n - tail, tail)
+    if len(segments) == 1:
+        return segments[0]
+    b.filters.append(
+        "".join(f"[{x}]" for x in segments) + f"concat=n={len(segments)}:v=1:a=0[vcat]"
+    )
+    return "vcat"
 
 
 def _visual_chains(b: _Builder) -> list[tuple[str, Visual]]:
     labelled: list[tuple[str, Visual]] = []
     for i, v in enumerate(b.spec.visuals):
         label = f"v{i}"
+        idx = b.add_input(v.path)
         if v.kind in ("image", "card"):
-            idx = b.add_input(v.path)
-            _kenburns(b, v, idx, label)
+            src = _prescale(b, v, idx, label, 1)[0]
+            _kenburns(b, v, src, label, 0, _frames(v.duration, b.spec.output.fps))
         else:
             from workers import compile_video  # video sources: caption/edit flow
 
-            idx = b.add_input(v.path)
             b.filters.extend(compile_video.video_visual_filters(b.spec, v, idx, label))
         labelled.append((label, v))
     return labelled
@@ -99,11 +170,18 @@ def _join_visuals(b: _Builder, labelled: list[tuple[str, Visual]]) -> str:
             offset = cur_end - td
             b.filters.append(
                 f"[{cur}][{label}]xfade=transition=fade:duration={_fmt(td)}"
-                f":offset={_fmt(offset)}[{out}]"
+                f":offset={_fmt(offset)},format=yuv420p[{out}]"
             )
             cur_end = offset + v.duration
         cur = out
     return cur
+
+
+def _visual_timeline(b: _Builder) -> str:
+    """The joined visuals' label: stills take the segmented path, video sources the chain."""
+    if all(v.kind in ("image", "card") for v in b.spec.visuals):
+        return _still_timeline(b)
+    return _join_visuals(b, _visual_chains(b))
 
 
 def _captions_and_overlays(b: _Builder, vlabel: str) -> str:
@@ -238,9 +316,7 @@ def compile_spec(
 ) -> list[str]:
     """The whole argv (without the ffmpeg binary) for rendering ``spec`` to ``out_path``."""
     b = _Builder(spec)
-    labelled = _visual_chains(b)
-    vjoined = _join_visuals(b, labelled)
-    vout = _captions_and_overlays(b, vjoined)
+    vout = _captions_and_overlays(b, _visual_timeline(b))
     aout = _audio(b, measured_loudness)
     argv: list[str] = ["-y"]
     for inp in b.inputs:

@@ -64,9 +64,18 @@ def test_merge_dedupes_equal_words_straddling_the_midpoint() -> None:
 def test_merge_aligns_a_seam_word_the_chunks_time_differently() -> None:
     # seen in a real run: chunk A timed "It" at 28.62-29.24 (centre 28.93, A's half), chunk B at
     # 29.08-29.24 (centre 29.16, B's half), 0.46 s apart: a midpoint cut kept it twice.
-    a = {"start": 0.0, "end": 30.0, "words": [
-        w("everyone", 27.96, 28.36), w("sleeps.", 28.36, 28.6), w("It", 28.62, 29.24),
-        w("reads", 29.24, 29.5), w("the", 29.5, 29.74), w("moisture.", 29.74, 29.98)]}
+    a = {
+        "start": 0.0,
+        "end": 30.0,
+        "words": [
+            w("everyone", 27.96, 28.36),
+            w("sleeps.", 28.36, 28.6),
+            w("It", 28.62, 29.24),
+            w("reads", 29.24, 29.5),
+            w("the", 29.5, 29.74),
+            w("moisture.", 29.74, 29.98),
+        ],
+    }
     b = {"start": 28.0, "end": 58.0, "words": [
         w("everyone's", 28.0, 28.58), w("sleeves.", 28.58, 28.84), w("It", 29.08, 29.24),
         w("reads", 29.24, 29.54), w("the", 29.54, 29.74), w("moisture", 29.74, 30.02),

@@ -40,14 +40,26 @@ def _spec(**over: object) -> RenderSpec:
 
 
 GOLDEN_FC = (
+    # clip a: 105 frames = body 90 + tail 15; clip b: 90 frames = head 15 + body 75; the 15
+    # overlapping frames are one short xfade; everything is joined by one concat in yuv420p.
     "[0:v]scale=1080:1920:force_original_aspect_ratio=increase:flags=bicubic,crop=1080:1920,"
-    "format=yuv420p,zoompan=z='1+0.2*(on/104)':x='(iw-iw/zoom)*(0.3+0.4*(on/104))'"
-    ":y='(ih-ih/zoom)*(0.5+0*(on/104))':d=105:s=1080x1920:fps=30,setsar=1,trim=end_frame=105[v0];"
+    "format=yuv420p,split=2[v0s0][v0s1];"
+    "[v0s0]zoompan=z='1+0.2*(on/104)':x='(iw-iw/zoom)*(0.3+0.4*(on/104))'"
+    ":y='(ih-ih/zoom)*(0.5+0*(on/104))':d=90:s=1080x1920:fps=30,setsar=1,trim=end_frame=90[v0b];"
+    "[v0s1]zoompan=z='1+0.2*((on+90)/104)':x='(iw-iw/zoom)*(0.3+0.4*((on+90)/104))'"
+    ":y='(ih-ih/zoom)*(0.5+0*((on+90)/104))':d=15:s=1080x1920:fps=30,setsar=1,"
+    "trim=end_frame=15[v0t];"
     "[1:v]scale=1080:1920:force_original_aspect_ratio=increase:flags=bicubic,crop=1080:1920,"
-    "format=yuv420p,zoompan=z='1.2+-0.2*(on/89)':x='(iw-iw/zoom)*(0.5+0*(on/89))'"
-    ":y='(ih-ih/zoom)*(0.5+0*(on/89))':d=90:s=1080x1920:fps=30,setsar=1,trim=end_frame=90[v1];"
-    "[v0][v1]xfade=transition=fade:duration=0.5:offset=3[x1];"
-    "[x1]ass=filename='/m/cap.ass':fontsdir='/m/fonts',format=yuv420p,fps=30,tpad=stop_mode=clone:stop_duration=1[vout];"
+    "format=yuv420p,split=2[v1s0][v1s1];"
+    "[v1s0]zoompan=z='1.2+-0.2*(on/89)':x='(iw-iw/zoom)*(0.5+0*(on/89))'"
+    ":y='(ih-ih/zoom)*(0.5+0*(on/89))':d=15:s=1080x1920:fps=30,setsar=1,trim=end_frame=15[v1h];"
+    "[v0t][v1h]xfade=transition=fade:duration=0.5:offset=0,format=yuv420p[x1];"
+    "[v1s1]zoompan=z='1.2+-0.2*((on+15)/89)':x='(iw-iw/zoom)*(0.5+0*((on+15)/89))'"
+    ":y='(ih-ih/zoom)*(0.5+0*((on+15)/89))':d=75:s=1080x1920:fps=30,setsar=1,"
+    "trim=end_frame=75[v1b];"
+    "[v0b][x1][v1b]concat=n=3:v=1:a=0[vcat];"
+    "[vcat]ass=filename='/m/cap.ass':fontsdir='/m/fonts',format=yuv420p,fps=30,"
+    "tpad=stop_mode=clone:stop_duration=1[vout];"
     "[2:a]aformat=sample_rates=48000:channel_layouts=stereo,apad,atrim=0:6[narr];"
     "[3:a]aformat=sample_rates=48000:channel_layouts=stereo,atrim=0:6,asetpts=PTS-STARTPTS,"
     "volume=-12dB,afade=t=in:st=0:d=0,afade=t=out:st=6:d=0[mus];"
