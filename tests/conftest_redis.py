@@ -185,22 +185,28 @@ def live_server(platform: dict[str, str], tmp_path: Path) -> Iterator[str]:
         cwd=REPO, env=child_env(platform), stdout=log, stderr=subprocess.STDOUT,
     )  # fmt: skip
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 20
+    wait_http(base + "/health", proc, 20, "the API server", tmp_path / "server.log")
+    yield base
+    kill_tree(proc.pid)
+    proc.wait(timeout=10)
+
+
+def wait_http(url: str, proc: subprocess.Popen[bytes], timeout: float, what: str,
+              log: Path) -> None:  # fmt: skip
+    """Wait until ``url`` answers 200; fail (killing ``proc``) if it dies or takes too long."""
     import httpx
 
+    deadline = time.monotonic() + timeout
     while True:
         try:
-            if httpx.get(base + "/health", timeout=1).status_code == 200:
-                break
+            if httpx.get(url, timeout=1).status_code == 200:
+                return
         except httpx.HTTPError:
             pass
         if time.monotonic() > deadline or proc.poll() is not None:
             kill_tree(proc.pid)
-            pytest.fail("the API server did not start: " + (tmp_path / "server.log").read_text())
+            pytest.fail(f"{what} did not start: " + log.read_text(errors="replace")[-3000:])
         time.sleep(0.1)
-    yield base
-    kill_tree(proc.pid)
-    proc.wait(timeout=10)
 
 
 def wait_for(fn: Callable[[], Any], timeout: float = 30, interval: float = 0.1,

@@ -10,14 +10,13 @@ import os
 import shutil
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 
-from tests.conftest_redis import REPO, free_port, kill_tree
+from tests.conftest_redis import REPO, free_port, kill_tree, wait_http
 from tests.fixtures_video import BURNED_TEXT, talk_src, video_dir  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.integration
@@ -37,17 +36,7 @@ def studio(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
     )  # fmt: skip
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 90
-    while True:
-        try:
-            if httpx.get(base + "/ok", timeout=1).status_code == 200:
-                break
-        except httpx.HTTPError:
-            pass
-        if time.monotonic() > deadline or proc.poll() is not None:
-            kill_tree(proc.pid)
-            pytest.fail("langgraph dev did not start; see " + log.name)
-        time.sleep(0.25)
+    wait_http(base + "/ok", proc, 90, "langgraph dev", Path(log.name))
     yield base
     kill_tree(proc.pid)
     proc.wait(timeout=10)
