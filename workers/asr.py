@@ -201,25 +201,25 @@ def _centre(w: dict[str, Any]) -> float:
     return (float(w["start"]) + float(w["end"])) / 2
 
 
+def _same_word(x: dict[str, Any], y: dict[str, Any]) -> bool:
+    """The same spoken word heard by two chunks: equal text, centres within MATCH_S."""
+    nx = _norm(x["text"])
+    return nx != "" and nx == _norm(y["text"]) and abs(_centre(x) - _centre(y)) <= MATCH_S
+
+
 def _align(a: list[dict[str, Any]], b: list[dict[str, Any]]) -> list[tuple[int, int]]:
-    """Longest common subsequence of two word lists: same text and centres within MATCH_S."""
+    """Longest common subsequence of two word lists under ``_same_word``: the matched pairs."""
     n, m = len(a), len(b)
     best = [[0] * (m + 1) for _ in range(n + 1)]
     for i in range(n - 1, -1, -1):
         for j in range(m - 1, -1, -1):
-            same = _norm(a[i]["text"]) == _norm(b[j]["text"]) and _norm(a[i]["text"]) != ""
-            if same and abs(_centre(a[i]) - _centre(b[j])) <= MATCH_S:
+            if _same_word(a[i], b[j]):
                 best[i][j] = best[i + 1][j + 1] + 1
             else:
                 best[i][j] = max(best[i + 1][j], best[i][j + 1])
     pairs, i, j = [], 0, 0
     while i < n and j < m:
-        same = _norm(a[i]["text"]) == _norm(b[j]["text"]) and _norm(a[i]["text"]) != ""
-        if (
-            same
-            and abs(_centre(a[i]) - _centre(b[j])) <= MATCH_S
-            and (best[i][j] == best[i + 1][j + 1] + 1)
-        ):
+        if _same_word(a[i], b[j]) and best[i][j] == best[i + 1][j + 1] + 1:
             pairs.append((i, j))
             i, j = i + 1, j + 1
         elif best[i + 1][j] >= best[i][j + 1]:

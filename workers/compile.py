@@ -109,17 +109,14 @@ def _still_timeline(b: _Builder) -> str:
     visuals, fps = b.spec.visuals, b.spec.output.fps
     fades = _fade_frames(visuals, fps)
     segments: list[str] = []
-    heads: list[str | None] = [None] * len(visuals)
     for i, v in enumerate(visuals):
         n, head, tail = _frames(v.duration, fps), fades[i - 1] if i else 0, fades[i]
         body = n - head - tail
         parts = [k for k, c in (("h", head), ("b", body), ("t", tail)) if c > 0]
         srcs = dict(zip(parts, _prescale(b, v, b.add_input(v.path), f"v{i}", len(parts)),
                         strict=True))  # fmt: skip
-        if head:
+        if head:  # head > 0 exactly when a crossfade comes in from the previous clip
             _kenburns(b, v, srcs["h"], f"v{i}h", 0, head)
-            heads[i] = f"v{i}h"
-        if i and fades[i - 1]:
             b.filters.append(
                 f"[v{i - 1}t][v{i}h]xfade=transition=fade:duration={_fmt(head / fps)}:offset=0,"
                 f"format=yuv420p[x{i}]"
