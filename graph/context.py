@@ -29,7 +29,7 @@ class Context:
     duration: float | None = None
     """Target length in seconds; scenes stretch to fill it (speech is never cut)."""
     music: str = "auto"
-    """auto (by the plan's mood), a mood name, a path to a track, or none."""
+    """auto (by the plan's mood), a mood name, or none (a track of your own is an input)."""
     model: str | None = None
     """Chat model name for planning (defaults to settings.llm_model)."""
     quality: str = "standard"

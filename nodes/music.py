@@ -13,23 +13,26 @@ from workers.dispatch import dispatch
 
 
 def resolve_music_choice(choice: str | None, user_file: str | None, mood: str) -> tuple[str, str]:
-    """Return (kind, value): ('none', ''), ('file', path) or ('mood', mood)."""
+    """Return (kind, value): ('none', ''), ('file', path) or ('mood', mood).
+
+    ``choice`` is only ever a mood, ``auto`` or ``none``: a track the user supplies arrives as
+    ``user_file`` (the CLI puts a local path there, the API a stored upload or fetched URL), so
+    no option value is ever opened as a path on the machine that runs this node.
+    """
     from workers.music import moods
 
     if user_file:
         return "file", user_file
-    c = (choice or "auto").strip()
-    if c.lower() == "none":
+    c = (choice or "auto").strip().lower()
+    if c == "none":
         return "none", ""
-    if c.lower() == "auto":
+    if c == "auto":
         return "mood", mood
-    if c.lower() in moods() or c.lower() == "dramatic":
-        return "mood", c.lower()
-    if os.path.sep in c or "." in c:
-        if not os.path.isfile(os.path.expanduser(c)):
-            raise InvalidInput(f"The music file '{c}' does not exist.")
-        return "file", os.path.expanduser(c)
-    raise InvalidInput(f"--music '{c}' is not a file or a mood; moods: {', '.join(moods())}, none.")
+    if c in moods() or c == "dramatic":
+        return "mood", c
+    raise InvalidInput(
+        f"Music '{choice}' is not a mood; use auto, none or one of: {', '.join(moods())}."
+    )
 
 
 @stage

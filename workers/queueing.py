@@ -107,10 +107,20 @@ def error_from_meta(job: Job) -> errors.ReelgraphError:
     )
 
 
+def retry_policy(retries: int) -> Retry | None:
+    """RQ's Retry with exponential backoff (1, 2, 4 ... s, at most 30 s between tries)."""
+    if retries <= 0:
+        return None
+    return Retry(max=retries, interval=[min(30, 2**i) for i in range(retries)])
+
+
 def _submit(
     func: Callable[..., Any], queue: str, timeout: int | None, kwargs: dict[str, Any]
-) -> Job:
-    """Enqueue ``func(**kwargs)`` unless an identical job is active or finished already."""
+) -> tuple[Job, bool]:
+    """Enqueue ``func(**kwargs)`` unless an identical job is active or finished already.
+
+    Returns the job and whether it is an existing one (its work was done for another caller).
+    """
     conn = redis_conn()
     s = get_settings()
     jid = media_job_id(func, kwargs)
@@ -120,18 +130,19 @@ def _submit(
             status = job.get_status()
             if status == JobStatus.FINISHED or status in _ACTIVE:
                 logger.info("re-using media job %s (%s)", jid, status)
-                return job
+                return job, True
             job.delete(remove_from_queue=True)
         except NoSuchJobError:
             pass
         conn.delete(cancel_key(jid))
-        return get_queue(queue, conn).enqueue_call(
+        job = get_queue(queue, conn).enqueue_call(
             func, kwargs=kwargs, job_id=jid, timeout=timeout or s.job_timeout_s,
             result_ttl=s.media_result_ttl_s, failure_ttl=s.media_result_ttl_s,
-            retry=Retry(max=s.media_retries) if s.media_retries > 0 else None,
+            retry=retry_policy(s.media_retries),
             meta={"root": current_root(), "retries_total": s.media_retries},
             description=f"{func_name(func)} for {current_root() or '-'}",
         )  # fmt: skip
+        return job, False
 
 
 def _cancel_all(jobs: list[Job]) -> None:
@@ -146,7 +157,17 @@ def _cancel_all(jobs: list[Job]) -> None:
 
 
 def _wait(jobs: list[Job], timeout: int | None) -> list[Any]:
-    """Poll ``jobs`` until all finish; forward progress, honour cancellation, raise errors."""
+    """Poll ``jobs`` until all finish; forward progress, honour cancellation, raise errors.
+
+    Identical calls share one RQ job (same content id), so ``jobs`` may name a job several
+    times: the loop waits on the distinct jobs and maps each result back to every caller.
+    """
+    unique = list({job.id: job for job in jobs}.values())
+    results = _wait_distinct(unique, timeout)
+    return [results[job.id] for job in jobs]
+
+
+def _wait_distinct(jobs: list[Job], timeout: int | None) -> dict[str, Any]:
     s = get_settings()
     deadline = time.monotonic() + 2 * (timeout or s.job_timeout_s) + 60
     results: dict[str, Any] = {}
@@ -170,7 +191,7 @@ def _wait(jobs: list[Job], timeout: int | None) -> list[Any]:
             else:
                 fractions.append(float((job.meta or {}).get("progress") or 0.0))
         if len(results) == len(jobs):
-            return [results[j.id] for j in jobs]
+            return results
         mean = sum(fractions) / len(fractions)
         if mean - last_progress >= 0.01:
             last_progress = mean
@@ -195,8 +216,7 @@ def enqueue_and_wait(
     func: Callable[..., Any], *, queue: str, timeout: int | None, kwargs: dict[str, Any]
 ) -> Any:
     """Run ``func(**kwargs)`` as an RQ job on ``queue`` and return its result."""
-    job = _submit(func, queue, timeout, kwargs)
-    return _wait([job], timeout)[0]
+    return enqueue_many_and_wait(func, queue=queue, timeout=timeout, calls=[kwargs])[0]
 
 
 def enqueue_many_and_wait(
@@ -205,5 +225,15 @@ def enqueue_many_and_wait(
     """Run several ``func(**kw)`` as parallel RQ jobs; results in the order of ``calls``."""
     if not calls:
         return []
-    jobs = [_submit(func, queue, timeout, kw) for kw in calls]
-    return _wait(jobs, timeout)
+    submitted = [_submit(func, queue, timeout, kw) for kw in calls]
+    results = _wait([job for job, _ in submitted], timeout)
+    return [
+        _as_shared(r) if reused else r for r, (_, reused) in zip(results, submitted, strict=True)
+    ]
+
+
+def _as_shared(result: Any) -> Any:
+    """A result this caller did not compute reports a cache hit (reports say what happened)."""
+    if isinstance(result, dict) and "cache_hit" in result:
+        return {**result, "cache_hit": True}
+    return result

@@ -95,10 +95,20 @@ def options_from_args(args: argparse.Namespace) -> dict[str, Any]:
         "duration": args.duration,
         "voice": args.voice,
         "caption_style": args.caption_style,
-        "music": args.music,
+        "music": "auto" if _music_path(args.music) else args.music,
         "model": args.model,
         "quality": args.quality,
     }
+
+
+def _music_path(value: str | None) -> str | None:
+    """``--music`` names a local track when it holds a path separator or a dot (CLI only)."""
+    if not value or not (os.path.sep in value or "." in value):
+        return None
+    path = Path(value).expanduser()
+    if not path.is_file():
+        raise InvalidInput(f"The --music file '{value}' does not exist.")
+    return str(path)
 
 
 def inputs_from_args(args: argparse.Namespace) -> dict[str, Any]:
@@ -112,6 +122,7 @@ def inputs_from_args(args: argparse.Namespace) -> dict[str, Any]:
         "transcript": transcript,
         "images": args.images,
         "audio": str(Path(args.audio).expanduser()) if args.audio else None,
+        "music_file": _music_path(args.music),
     }
 
 

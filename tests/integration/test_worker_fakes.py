@@ -84,3 +84,8 @@ def run_job(kind: str, input: dict[str, Any], options: dict[str, Any], *, job_id
     return {"artifacts": {"video.mp4": str(video), "report.json": str(out_dir / "report.json"),
                           "captions.srt": str(out_dir / "captions.srt")},
             "report": report}  # fmt: skip
+
+
+def computed(value: int) -> dict[str, Any]:
+    """A media job that always computes (like a render on a cold cache)."""
+    return {"value": value, "cache_hit": False}

@@ -92,3 +92,22 @@ def test_cancel_stops_ffmpeg_on_the_worker_within_two_seconds(start_worker, tmp_
     assert stopped_in < 2.0, f"FFmpeg took {stopped_in:.2f} s to stop"
     assert isinstance(outcome.get("exc"), Canceled)
     assert not (tmp_path / "v.mp4").exists()
+
+
+def test_repeated_identical_calls_each_get_the_shared_result(start_worker, tmp_path):
+    """A script that repeats a sentence makes identical media calls: they share one job and
+    every caller gets its result (the wait used to count results by id and never finish)."""
+    start_worker("gpu,cpu")
+    counter = tmp_path / "count.txt"
+    calls = [{"counter_file": str(counter), "value": v} for v in (3, 5, 3, 3)]
+    out = enqueue_many_and_wait(fakes.counted, queue="cpu", timeout=20, calls=calls)
+    assert out == [{"value": 6}, {"value": 10}, {"value": 6}, {"value": 6}]
+    assert _runs(counter) == 2, "identical calls run once"
+
+
+def test_a_result_shared_with_an_earlier_caller_reports_a_cache_hit(start_worker):
+    start_worker("gpu,cpu")
+    first = enqueue_and_wait(fakes.computed, queue="cpu", timeout=20, kwargs={"value": 7})
+    again = enqueue_and_wait(fakes.computed, queue="cpu", timeout=20, kwargs={"value": 7})
+    assert first == {"value": 7, "cache_hit": False}
+    assert again == {"value": 7, "cache_hit": True}, "a deduplicated job is a hit, not a miss"
