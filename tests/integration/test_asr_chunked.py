@@ -1,29 +1,41 @@
-"""A 95 s input transcribed in 30 s chunks (2 s overlap) matches one pass at every seam.
+"""A 97 s narration transcribed in 30 s chunks (2 s overlap) loses and doubles no word at a seam.
 
-Whisper decodes each chunk with a different left context, so an occasional word comes out
-spelled or heard differently ("maps" / "mats") whatever the merge does. What the merge controls,
-and what is asserted, is that around each seam no word is lost or doubled: the word count there
-matches the reference script as well as the one-pass count does, the chunked words differ from
-the one-pass words by at most two edits, and no word appears twice back to back.
+The input is the deterministic piper fixture (``tests.fixtures_speech``: fixed noise scales, the
+same samples every time), so the model sees the same audio on every run. Whisper still decodes
+each chunk with a different left context, so an occasional word near a seam comes out heard
+differently ("maps" / "mats") whatever the merge does; that is judged by word error rate against
+the known text. What the merge controls is asserted exactly: no word or phrase is said twice back
+to back near a seam unless the script says it twice, and every script word that both chunks of
+a seam recognised is in the merged transcript. The same checks on recorded chunk outputs run
+without a model in ``tests/unit/test_asr_merge.py``.
 """
 
 from __future__ import annotations
 
-import difflib
 import itertools
-import re
 
 import pytest
 
 from common.settings import get_settings
-from tests.fixtures_speech import LONG_TEXT, build_speech, normalise
+from tests.fixtures_speech import (
+    LONG_TEXT,
+    build_speech,
+    heard_words,
+    new_doubles,
+    word_error_rate,
+)
 from workers import asr
 from workers.audio import extract_audio
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
-ZONE_S = 1.5  # words whose centre is this close to a seam's midpoint
-MAX_EDITS = 2
+MAX_WER = 0.15
+NEAR_S = 2.0  # a word this close to a seam's overlap is checked for doubling
+
+
+@pytest.fixture(scope="module")
+def long_speech():
+    return build_speech(None, LONG_TEXT, -15.0, "long")
 
 
 @pytest.fixture
@@ -34,43 +46,50 @@ def home(tmp_path, monkeypatch):
     get_settings.cache_clear()
 
 
-def _centre(w: dict) -> float:
-    return (w["start"] + w["end"]) / 2
+def _overlaps(plan: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    return [(start, end) for (_, end), (start, _) in itertools.pairwise(plan)]
 
 
-def _near(words: list[dict], t: float, radius: float) -> list[dict]:
-    return [w for w in words if abs(_centre(w) - t) <= radius]
+def _near(words: list[dict], lo: float, hi: float) -> list[dict]:
+    return [w for w in words if lo - NEAR_S <= (w["start"] + w["end"]) / 2 <= hi + NEAR_S]
 
 
-def _stem(text: str) -> str:
-    """Spelling-tolerant key: "cameras" and "camera's", "arrive" and "arrived" compare equal."""
-    return re.sub(r"[^a-z0-9]", "", text.lower())[:5]
+def _text(words: list[dict]) -> str:
+    return " ".join(w["text"] for w in words)
 
 
-def _edits(a: list[str], b: list[str]) -> int:
-    ops = difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes()
-    return sum(max(i2 - i1, j2 - j1) for tag, i1, i2, j1, j2 in ops if tag != "equal")
-
-
-def test_chunked_matches_one_pass_at_the_seams(tmp_path_factory, home) -> None:
-    fx = build_speech(tmp_path_factory.getbasetemp() / "speech_long", LONG_TEXT, -15.0, "long")
+def test_chunked_transcript_has_low_wer_and_no_doubled_words(long_speech, home) -> None:
+    fx = long_speech
     assert 90 < fx.duration < 105
-    wav = extract_audio(fx.wav)
-    one = asr.transcribe_chunk(wav, 0.0, fx.duration, "tiny.en", None)["words"]
-    chunked = asr.transcribe(str(fx.wav))["words"]
     plan = asr.plan_chunks(fx.duration)
     assert len(plan) == 4
-    for (_, end), (start, _) in itertools.pairwise(plan):
-        seam = (start + end) / 2
-        ref_z = [_stem(w["text"]) for w in _near(fx.words, seam, ZONE_S)]
-        one_z = [_stem(w["text"]) for w in _near(one, seam, ZONE_S)]
-        ch_z = [_stem(w["text"]) for w in _near(chunked, seam, ZONE_S)]
-        edits = _edits(one_z, ch_z)
-        print(f"seam {seam:.0f}s ref={ref_z} one={one_z} chunked={ch_z} edits={edits}")
-        assert abs(len(ch_z) - len(ref_z)) <= 1 + abs(len(one_z) - len(ref_z)), "lost/doubled"
-        assert edits <= MAX_EDITS
-        doubled = [x for x, y in itertools.pairwise(ch_z) if x == y]
-        assert all(x in [p for p, q in itertools.pairwise(ref_z) if p == q] for x in doubled)
-    n_ref = len(normalise(fx.text))
-    n_chunked = len(normalise(" ".join(w["text"] for w in chunked)))
-    assert abs(n_chunked - n_ref) <= 0.05 * n_ref
+    res = asr.transcribe(str(fx.wav))
+    assert res["cache_hit"] is False and res["duration"] == pytest.approx(fx.duration, abs=0.1)
+    words = res["words"]
+    wer = word_error_rate(fx.text, _text(words))
+    print(f"WER={wer:.3f} n={len(words)}")
+    assert wer <= MAX_WER, _text(words)
+    for lo, hi in _overlaps(plan):
+        zone = _near(words, lo, hi)
+        assert new_doubles(fx.words, zone) == [], f"seam {lo:g}-{hi:g}s: {_text(zone)}"
+    starts = [w["start"] for w in words]
+    assert starts == sorted(starts)
+
+
+def test_merge_keeps_every_word_both_chunks_heard(long_speech, home) -> None:
+    fx = long_speech
+    wav = extract_audio(fx.wav)
+    plan = asr.plan_chunks(fx.duration)
+    chunks = [asr.transcribe_chunk(wav, start, end, "tiny.en", None) for start, end in plan]
+    merged = asr.merge_chunks(chunks)
+    assert word_error_rate(fx.text, _text(merged)) <= MAX_WER
+    for a, b in itertools.pairwise(chunks):
+        lo, hi = b["start"], a["end"]
+        # the script around this seam only: the text repeats, so align locally
+        ref = _near(fx.words, lo - 1.0, hi + 1.0)
+        heard_a = heard_words(ref, _near(a["words"], lo, hi))
+        heard_b = heard_words(ref, _near(b["words"], lo, hi))
+        zone = _near(merged, lo, hi)
+        lost = [ref[i]["text"] for i in sorted((heard_a & heard_b) - heard_words(ref, zone))]
+        assert lost == [], f"seam {lo:g}-{hi:g}s lost {lost}: {_text(zone)}"
+        assert new_doubles(fx.words, zone) == [], f"seam {lo:g}-{hi:g}s: {_text(zone)}"

@@ -1,4 +1,8 @@
-"""The ASR quality bar (issue 4): piper speech with music 15 dB under it, tiny.en on CPU."""
+"""The ASR quality bar (issue 4): piper speech with music 15 dB under it, tiny.en on CPU.
+
+The speech is the deterministic fixture (``tests.fixtures_speech``: piper with fixed noise
+scales), made once per machine; the first test checks that making it again gives the same bytes.
+"""
 
 from __future__ import annotations
 
@@ -7,15 +11,22 @@ import statistics
 import pytest
 
 from common.settings import get_settings
-from tests.fixtures_speech import KNOWN_TEXT, build_speech, start_errors, word_error_rate
+from tests.fixtures_speech import (
+    KNOWN_TEXT,
+    build_speech,
+    sha256_file,
+    start_errors,
+    synthesize,
+    word_error_rate,
+)
 from workers import asr
 
 pytestmark = pytest.mark.integration
 
 
 @pytest.fixture(scope="module")
-def speech(tmp_path_factory):
-    return build_speech(tmp_path_factory.getbasetemp() / "speech_fixture", KNOWN_TEXT, -15.0)
+def speech():
+    return build_speech(None, KNOWN_TEXT, -15.0)
 
 
 @pytest.fixture
@@ -24,6 +35,15 @@ def home(tmp_path, monkeypatch):
     get_settings.cache_clear()
     yield tmp_path
     get_settings.cache_clear()
+
+
+def test_speech_fixture_is_the_same_bytes_when_made_again(tmp_path) -> None:
+    text = KNOWN_TEXT.split(". ")[1]
+    first = synthesize(text, tmp_path / "first.wav")
+    second = synthesize(text, tmp_path / "second.wav")
+    assert first["sha256"] == sha256_file(tmp_path / "first.wav")
+    assert first["sha256"] == second["sha256"]
+    assert first["words"] == second["words"] and first["duration"] > 1.0
 
 
 def test_wer_and_word_start_error_with_music_under(speech, home) -> None:

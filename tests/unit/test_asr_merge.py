@@ -1,13 +1,23 @@
-"""Pure chunk planning, seam merging and transcript mapping (no model, no audio)."""
+"""Pure chunk planning, seam merging and transcript mapping (no model, no audio).
+
+Besides hand-made cases, the seam merge runs on recorded real chunk outputs
+(``tests/data/asr_seams.json``: tiny.en on piper narrations, words around each seam), so the
+regression that once made the chunked integration test flaky is covered here deterministically.
+"""
 
 from __future__ import annotations
 
 import itertools
+import json
+from pathlib import Path
 
 import pytest
 
 from common.errors import InvalidInput
+from tests.fixtures_speech import heard_words, new_doubles
 from workers.asr import map_transcript, merge_chunks, plan_chunks
+
+SEAMS = Path(__file__).resolve().parent.parent / "data" / "asr_seams.json"
 
 
 def w(text: str, start: float, end: float | None = None) -> dict:
@@ -76,10 +86,19 @@ def test_merge_aligns_a_seam_word_the_chunks_time_differently() -> None:
             w("moisture.", 29.74, 29.98),
         ],
     }
-    b = {"start": 28.0, "end": 58.0, "words": [
-        w("everyone's", 28.0, 28.58), w("sleeves.", 28.58, 28.84), w("It", 29.08, 29.24),
-        w("reads", 29.24, 29.54), w("the", 29.54, 29.74), w("moisture", 29.74, 30.02),
-        w("in", 30.02, 30.24)]}  # fmt: skip
+    b = {
+        "start": 28.0,
+        "end": 58.0,
+        "words": [
+            w("everyone's", 28.0, 28.58),
+            w("sleeves.", 28.58, 28.84),
+            w("It", 29.08, 29.24),
+            w("reads", 29.24, 29.54),
+            w("the", 29.54, 29.74),
+            w("moisture", 29.74, 30.02),
+            w("in", 30.02, 30.24),
+        ],
+    }
     texts = [x["text"] for x in merge_chunks([a, b])]
     assert texts == ["everyone", "sleeps.", "It", "reads", "the", "moisture", "in"]
 
@@ -116,3 +135,65 @@ def test_map_transcript_keeps_transcript_words_with_recognised_times() -> None:
 def test_map_transcript_with_no_speech_is_a_clear_error() -> None:
     with pytest.raises(InvalidInput, match="No speech"):
         map_transcript("hello there", [])
+
+
+def _words(rows: list[list]) -> list[dict]:
+    return [{"text": text, "start": start, "end": end} for text, start, end in rows]
+
+
+def _recorded_seams() -> list[dict]:
+    cases = json.loads(SEAMS.read_text())["cases"]
+    for case in cases:
+        case["reference"] = _words(case["reference"])
+        for side in ("a", "b"):
+            case[side] = {**case[side], "words": _words(case[side]["words"])}
+    return cases
+
+
+def _seam_ids(case: dict) -> str:
+    kind = "fixed" if case["source"].startswith("deterministic") else case["source"][-6:]
+    return f"{kind.replace(' ', '')}-{case['overlap'][0]:g}s"
+
+
+def _seam_faults(case: dict, merged: list[dict]) -> tuple[list[str], list[tuple[str, ...]]]:
+    """(reference words both chunks heard but the merge lost, phrases the merge doubled)."""
+    ref = case["reference"]
+    both = heard_words(ref, case["a"]["words"]) & heard_words(ref, case["b"]["words"])
+    lost = sorted(both - heard_words(ref, merged))
+    return [ref[i]["text"] for i in lost], new_doubles(ref, merged)
+
+
+def test_recorded_seams_are_there() -> None:
+    cases = _recorded_seams()
+    assert len(cases) >= 30
+    for case in cases:
+        lo, hi = case["overlap"]
+        assert case["a"]["end"] == hi and case["b"]["start"] == lo and hi - lo == 2.0
+        assert case["reference"] and case["a"]["words"] and case["b"]["words"]
+
+
+@pytest.mark.parametrize("case", _recorded_seams(), ids=_seam_ids)
+def test_merge_of_recorded_seam_keeps_each_heard_word_once(case: dict) -> None:
+    merged = merge_chunks([case["b"], case["a"]])
+    lost, doubled = _seam_faults(case, merged)
+    text = " ".join(x["text"] for x in merged)
+    assert lost == [], f"lost {lost}: {text}"
+    assert doubled == [], f"doubled {doubled}: {text}"
+    starts = [x["start"] for x in merged]
+    assert starts == sorted(starts)
+    assert all(x in case["a"]["words"] or x in case["b"]["words"] for x in merged)
+
+
+def _midpoint_cut(a: dict, b: dict) -> list[dict]:
+    """The old merge: each chunk keeps the words whose centre is on its half of the overlap."""
+    mid = (b["start"] + a["end"]) / 2
+    return [x for x in a["words"] if (x["start"] + x["end"]) / 2 < mid] + [
+        x for x in b["words"] if (x["start"] + x["end"]) / 2 >= mid
+    ]
+
+
+def test_recorded_seams_include_cases_a_midpoint_cut_gets_wrong() -> None:
+    """The recordings have teeth: the old midpoint cut loses or doubles words in some of them."""
+    faults = [_seam_faults(c, _midpoint_cut(c["a"], c["b"])) for c in _recorded_seams()]
+    assert sum(1 for lost, _ in faults if lost) >= 1
+    assert sum(1 for _, doubled in faults if doubled) >= 1
