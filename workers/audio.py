@@ -11,7 +11,7 @@ from pathlib import Path
 
 from common.errors import CorruptMedia, RenderFailed, UnsupportedMedia
 from workers.cache import get_cache, link_or_copy, make_key
-from workers.ffmpeg import PROTOCOL_WHITELIST, run_ffmpeg
+from workers.ffmpeg import input_args, run_ffmpeg
 from workers.probe import probe
 
 logger = logging.getLogger(__name__)
@@ -20,12 +20,12 @@ NAMESPACE = "audio"
 WAV_NAME = "audio.wav"
 
 
-def _decode_to_wav(src: Path, out: Path, sample_rate: int, mono: bool, what: str) -> None:
-    args = [
-        "-protocol_whitelist", PROTOCOL_WHITELIST, "-i", str(src), "-map", "0:a:0", "-vn",
-        "-sn", "-dn", "-ar", str(sample_rate), *(["-ac", "1"] if mono else []),
-        "-c:a", "pcm_s16le", "-f", "wav", "-y", str(out),
-    ]  # fmt: skip
+def _decode_to_wav(
+    src: Path, demuxer: str, out: Path, sample_rate: int, mono: bool, what: str
+) -> None:
+    channels = ["-ac", "1"] if mono else []
+    args = [*input_args(str(src), demuxer), "-map", "0:a:0", "-vn", "-sn", "-dn"]
+    args += ["-ar", str(sample_rate), *channels, "-c:a", "pcm_s16le", "-f", "wav", "-y", str(out)]
     try:
         run_ffmpeg(args, what=what, timeout=900)
     except RenderFailed as exc:
@@ -49,7 +49,7 @@ def _cached_wav(src: str | Path, sample_rate: int, mono: bool, what: str) -> Pat
         logger.debug("audio cache hit %s for %s", key, p)
         return hit / WAV_NAME
     with cache.put(NAMESPACE, key) as tmp:
-        _decode_to_wav(p, tmp / WAV_NAME, sample_rate, mono, what)
+        _decode_to_wav(p, info.demuxer, tmp / WAV_NAME, sample_rate, mono, what)
     return cache.entry_dir(NAMESPACE, key) / WAV_NAME
 
 
@@ -76,8 +76,8 @@ def extract_audio(
 def decode_music(src: str | Path) -> str:
     """Decode a music track (any format) to a cached 48 kHz stereo wav; return its path.
 
-    The decode runs through FFmpeg with the protocol whitelist, so a crafted playlist posing
-    as a music file cannot make FFmpeg fetch anything; pydub then only reads plain WAV.
+    The decode forces the probed demuxer under the format and protocol whitelists, so a crafted
+    playlist posing as a music file cannot make FFmpeg open anything; pydub only reads plain WAV.
     """
     return str(_cached_wav(src, 48000, False, "music decode"))
 

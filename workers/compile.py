@@ -11,13 +11,18 @@ Graph shape (create flow)::
     [narr] asplit -> key + voice; [music] sidechaincompress(key) -> amix -> loudnorm -> [aout]
 
 Video sources (caption/edit flow) and overlays are delegated to ``workers.compile_video``.
+
+Every input is opened by ``workers.ffmpeg.input_args``: the demuxer its probe found is forced
+with ``-f`` (``input_formats``, see ``workers.render.input_formats``) under the format and
+protocol whitelists, so FFmpeg never picks a demuxer from the bytes of a user's file.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from workers.ffmpeg import PROTOCOL_WHITELIST
+from workers.ffmpeg import input_args
 from workers.spec import Motion, RenderSpec, Visual
 
 #: Pixels of headroom the Ken Burns source gets relative to the output (smoother sub-pixel motion).
@@ -40,11 +45,12 @@ def _fmt(x: float) -> str:
 @dataclass
 class _Builder:
     spec: RenderSpec
+    formats: Mapping[str, str] = field(default_factory=dict)
     inputs: list[list[str]] = field(default_factory=list)
     filters: list[str] = field(default_factory=list)
 
     def add_input(self, path: str, *pre: str) -> int:
-        self.inputs.append([*pre, "-protocol_whitelist", PROTOCOL_WHITELIST, "-i", path])
+        self.inputs.append(input_args(path, self.formats.get(path), *pre))
         return len(self.inputs) - 1
 
 
@@ -310,9 +316,14 @@ def compile_spec(
     threads: int = 0,
     x264_preset: str = "veryfast",
     crf: int = 20,
+    input_formats: Mapping[str, str] | None = None,
 ) -> list[str]:
-    """The whole argv (without the ffmpeg binary) for rendering ``spec`` to ``out_path``."""
-    b = _Builder(spec)
+    """The whole argv (without the ffmpeg binary) for rendering ``spec`` to ``out_path``.
+
+    ``input_formats`` maps input paths to their probed demuxers (forced with ``-f``); an input
+    without one is left to FFmpeg's probe, which the format whitelist still bounds.
+    """
+    b = _Builder(spec, input_formats or {})
     vout = _captions_and_overlays(b, _visual_timeline(b))
     aout = _audio(b, measured_loudness)
     argv: list[str] = ["-y"]
@@ -338,9 +349,11 @@ def compile_spec(
     return argv
 
 
-def compile_audio_measure(spec: RenderSpec) -> list[str] | None:
+def compile_audio_measure(
+    spec: RenderSpec, input_formats: Mapping[str, str] | None = None
+) -> list[str] | None:
     """argv for the audio-only first loudness pass (prints loudnorm's JSON on stderr)."""
-    b = _Builder(spec)
+    b = _Builder(spec, input_formats or {})
     # Visual inputs are not needed; only audio inputs are added by _audio.
     aout = _audio(b, None)
     if aout is None:

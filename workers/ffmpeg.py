@@ -8,7 +8,7 @@ about half a second), and keep the stderr tail for error messages and logs.
 from __future__ import annotations
 
 import logging
-import os
+import re
 import shutil
 import signal
 import subprocess
@@ -22,14 +22,27 @@ from functools import lru_cache
 from pathlib import Path
 
 from common.errors import Canceled, DependencyMissing, RenderFailed
+from common.process import child_setup
 
 logger = logging.getLogger(__name__)
 
 ProgressFn = Callable[[float], None]
 CancelFn = Callable[[], bool]
 
-#: FFmpeg reads user media only through these protocols.
-PROTOCOL_WHITELIST = "file,pipe"
+#: FFmpeg (and PyAV) read user media only through these protocols: local files, nothing else.
+PROTOCOL_WHITELIST = "file"
+
+#: The only demuxers FFmpeg (and PyAV) may use for user media, as FFmpeg 5.1 names them:
+#: single-file containers, raw audio streams and single images. Playlist and reference formats
+#: that open other files (hls, dash, concat, imf, ...) are absent on purpose.
+FORMAT_WHITELIST = (
+    "mov,matroska,avi,flv,mpegts,mpeg,asf,"
+    "wav,w64,mp3,ogg,flac,aac,aiff,caf,amr,ac3,eac3,"
+    "image2,png_pipe,jpeg_pipe,webp_pipe,bmp_pipe,tiff_pipe,gif_pipe,gif"
+)
+
+_INPUT_LINE = re.compile(r"^Input #0, ([\w,]+), from ", re.MULTILINE)
+_ABS_PATH = re.compile(r"(?<![\w.])/(?:[^/\s'\"]+/)+([^/\s'\"]*)")
 
 
 @lru_cache(maxsize=1)
@@ -57,7 +70,11 @@ def ffmpeg_binary() -> str:
 def ffmpeg_version() -> str:
     """First line of ``ffmpeg -version``: part of every render cache key."""
     out = subprocess.run(
-        [ffmpeg_binary(), "-hide_banner", "-version"], capture_output=True, text=True, timeout=30
+        [ffmpeg_binary(), "-hide_banner", "-version"],
+        capture_output=True,
+        encoding="utf-8",
+        errors="replace",
+        timeout=30,
     )
     return (out.stdout.splitlines() or ["unknown"])[0].strip()
 
@@ -107,8 +124,11 @@ def run_ffmpeg(
         argv,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
-        text=True,
-        start_new_session=True,
+        encoding="utf-8",
+        errors="replace",  # stderr echoes media metadata, which may be any bytes
+        # in the caller's process group, and killed by the kernel if the caller dies: killing a
+        # worker (or RQ killing its work horse) never leaves an FFmpeg running on its own
+        preexec_fn=child_setup(signal.SIGKILL),
     )
 
     def _drain_stderr() -> None:
@@ -156,20 +176,17 @@ def run_ffmpeg(
         stderr_tail = "\n".join(tail)
         logger.error("%s failed (rc=%s): %s\n%s", what, rc, " ".join(argv), stderr_tail)
         last = next((ln for ln in reversed(tail) if ln.strip()), "no output")
-        raise RenderFailed(f"{what} failed: {last[:300]}", detail=stderr_tail)
+        raise RenderFailed(f"{what} failed: {without_paths(last)[:300]}", detail=stderr_tail)
     if on_progress is not None:
         on_progress(1.0)
 
 
 def _kill(proc: subprocess.Popen[str]) -> None:
+    proc.terminate()
     try:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=1.0)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
+        proc.wait(timeout=1.0)
+    except subprocess.TimeoutExpired:
+        proc.kill()
 
 
 def run_capture(
@@ -184,3 +201,32 @@ def ffmpeg_capture(
 ) -> subprocess.CompletedProcess[bytes]:
     """Run ``ffmpeg <args>`` to completion and capture output (analysis passes, decodes)."""
     return run_capture([ffmpeg_binary(), "-hide_banner", "-nostdin", *args], timeout=timeout)
+
+
+def input_args(path: str, demuxer: str | None, *pre: str) -> list[str]:
+    """The options that open ``path`` as one FFmpeg input of user media, ending in ``-i path``.
+
+    ``demuxer`` is the one the probe found (``MediaInfo.demuxer``) and is forced with ``-f``, so
+    FFmpeg never probes the bytes itself; without one FFmpeg probes and refuses any demuxer off
+    FORMAT_WHITELIST. ``pre`` are input options such as ``-loop 1``.
+    """
+    forced = ["-f", demuxer] if demuxer else []
+    whitelists = ["-format_whitelist", FORMAT_WHITELIST, "-protocol_whitelist", PROTOCOL_WHITELIST]
+    return [*pre, *forced, *whitelists, "-i", path]
+
+
+def system_demuxer(path: str, timeout: float = 60) -> tuple[str, str]:
+    """The demuxer this FFmpeg's own probe picks for ``path`` and the end of its log.
+
+    The name is "" when FFmpeg refuses the file (a demuxer off FORMAT_WHITELIST) or cannot
+    open it. No output is written and no other file is opened: the whitelists apply.
+    """
+    res = ffmpeg_capture(["-v", "info", *input_args(path, None)], timeout=timeout)
+    log = res.stderr.decode("utf-8", "replace")
+    found = None if "not on whitelist" in log else _INPUT_LINE.search(log)
+    return (found.group(1) if found else ""), log[-2000:]
+
+
+def without_paths(text: str) -> str:
+    """``text`` with every absolute path cut to its file name, for messages users see."""
+    return _ABS_PATH.sub(r"\1", text)

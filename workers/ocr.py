@@ -21,7 +21,7 @@ import numpy as np
 
 from common.errors import CorruptMedia, DependencyMissing, InvalidInput
 from workers.cache import get_cache, make_key
-from workers.ffmpeg import PROTOCOL_WHITELIST, ffmpeg_capture
+from workers.ffmpeg import ffmpeg_capture, input_args
 
 logger = logging.getLogger(__name__)
 
@@ -145,11 +145,9 @@ def _sample_frames(video: str, every_n: int) -> tuple[list[tuple[float, np.ndarr
         w, h = h, w
     sw = min(MAX_WIDTH, w) // 2 * 2
     sh = max(2, round(h * sw / w / 2) * 2)
-    res = ffmpeg_capture(
-        ["-v", "error", "-protocol_whitelist", PROTOCOL_WHITELIST, "-i", video, "-an",
-         "-vf", f"select='not(mod(n,{every_n}))',scale={sw}:{sh},format=bgr24",
-         "-fps_mode", "passthrough", "-f", "rawvideo", "pipe:1"]
-    )  # fmt: skip
+    vf = f"select='not(mod(n,{every_n}))',scale={sw}:{sh},format=bgr24"
+    args = [*input_args(video, info.demuxer), "-an", "-vf", vf, "-fps_mode", "passthrough"]
+    res = ffmpeg_capture(["-v", "error", *args, "-f", "rawvideo", "pipe:1"])
     if res.returncode != 0:
         raise CorruptMedia(
             f"Frames of {Path(video).name} cannot be decoded for text reading; re-export it.",

@@ -7,6 +7,7 @@ import logging
 import os
 import re
 import time
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -15,14 +16,15 @@ from common.settings import get_settings
 from workers import progress
 from workers.cache import get_cache, hash_file, link_or_copy, make_key
 from workers.compile import compile_audio_measure, compile_spec
-from workers.ffmpeg import choose_encoder, ffmpeg_capture, ffmpeg_version, run_ffmpeg
+from workers.ffmpeg import choose_encoder, ffmpeg_capture, ffmpeg_version, input_args, run_ffmpeg
+from workers.probe import input_demuxer
 from workers.spec import RenderSpec
 
 logger = logging.getLogger(__name__)
 
 
-def spec_inputs(spec: RenderSpec) -> list[str]:
-    """Every local file the spec reads, in a stable order (part of the cache key)."""
+def _spec_paths(spec: RenderSpec) -> list[str]:
+    """Every local file the spec names, in a stable order (the fonts folder aside)."""
     paths = [v.path for v in spec.visuals] + [o.path for o in spec.overlays]
     if spec.captions and spec.captions.ass_path:
         paths.append(spec.captions.ass_path)
@@ -30,32 +32,54 @@ def spec_inputs(spec: RenderSpec) -> list[str]:
         paths.append(spec.audio.narration)
     if spec.audio.music:
         paths.append(spec.audio.music.path)
+    return paths
+
+
+def spec_inputs(spec: RenderSpec) -> list[str]:
+    """Every local file the spec reads, in a stable order (part of the cache key)."""
+    paths = _spec_paths(spec)
     for p in paths:
         if not Path(p).is_file():
             raise MissingAsset(f"The render input '{Path(p).name}' is missing; re-run the job.")
     return paths
 
 
-def _path_free(obj: Any, hashes: dict[str, str]) -> Any:
-    """The spec with every input path replaced by its content hash: keys survive moved files."""
+def input_formats(spec: RenderSpec) -> dict[str, str]:
+    """The demuxer FFmpeg is forced to for each media input (the .ass file is libass's)."""
+    ass = spec.captions.ass_path if spec.captions else None
+    return {p: input_demuxer(p) for p in spec_inputs(spec) if p != ass}
+
+
+def _path_free(obj: Any, names: Mapping[str, str]) -> Any:
+    """``obj`` with every string that is a key of ``names`` replaced by its value."""
     if isinstance(obj, dict):
-        return {k: _path_free(v, hashes) for k, v in obj.items()}
+        return {k: _path_free(v, names) for k, v in obj.items()}
     if isinstance(obj, list):
-        return [_path_free(v, hashes) for v in obj]
-    if isinstance(obj, str) and obj in hashes:
-        return "sha256:" + hashes[obj]
+        return [_path_free(v, names) for v in obj]
+    if isinstance(obj, str) and obj in names:
+        return names[obj]
     return obj
+
+
+def public_spec(spec: dict[str, Any]) -> dict[str, Any]:
+    """``spec`` as it may be served: each file path cut to its name, no fonts folder."""
+    rs = RenderSpec.model_validate(spec)
+    names = {p: Path(p).name for p in _spec_paths(rs)}
+    out = _path_free(json.loads(rs.canonical_json()), names)
+    if out.get("captions"):
+        out["captions"].pop("fonts_dir", None)
+    return dict(out)
 
 
 def render_key(spec: RenderSpec, encoder: str) -> str:
     s = get_settings()
     inputs = spec_inputs(spec)
-    hashes = {p: hash_file(p) for p in inputs}
+    hashes = {p: "sha256:" + hash_file(p) for p in inputs}
     spec_json = json.loads(spec.canonical_json())
     if spec_json.get("captions"):
         spec_json["captions"].pop("fonts_dir", None)  # location only; fonts are bundled
     params = {
-        "spec": _path_free(spec_json, hashes),
+        "spec": _path_free(spec_json, hashes),  # content, not location: keys survive moves
         "encoder": encoder,
         "ffmpeg": ffmpeg_version(),
         "x264": [s.x264_preset, s.crf],
@@ -63,9 +87,14 @@ def render_key(spec: RenderSpec, encoder: str) -> str:
     return make_key("render", params)
 
 
-def measure_loudness(spec: RenderSpec) -> dict[str, float] | None:
-    """First loudnorm pass over the audio mix only (cheap); cached by the audio inputs."""
-    argv = compile_audio_measure(spec)
+def measure_loudness(
+    spec: RenderSpec, formats: Mapping[str, str] | None = None
+) -> dict[str, float] | None:
+    """First loudnorm pass over the audio mix only (cheap); cached by the audio inputs.
+
+    ``formats`` are the inputs' demuxers (``input_formats``), probed here when not given.
+    """
+    argv = compile_audio_measure(spec, input_formats(spec) if formats is None else formats)
     if argv is None:
         return None
     files = [p for p in (spec.audio.narration, spec.audio.music and spec.audio.music.path) if p]
@@ -134,7 +163,8 @@ def render_spec(spec: dict[str, Any], out_path: str) -> dict[str, Any]:
             "key": key,
             "seconds": round(time.monotonic() - t0, 3),
         }
-    measured = measure_loudness(rs)
+    formats = input_formats(rs)
+    measured = measure_loudness(rs, formats)
     with cache.put("render", key) as tmp:
         target = tmp / "video.mp4"
         argv = compile_spec(
@@ -145,6 +175,7 @@ def render_spec(spec: dict[str, Any], out_path: str) -> dict[str, Any]:
             threads=settings.threads,
             x264_preset=settings.x264_preset,
             crf=settings.crf,
+            input_formats=formats,
         )
         logger.info("render key=%s encoder=%s", key[:12], encoder)
         run_ffmpeg(
@@ -180,10 +211,7 @@ def make_thumbnail(video: str, out_jpg: str, at: float) -> str:
             "-y",
             "-ss",
             f"{at:.3f}",
-            "-protocol_whitelist",
-            "file,pipe",
-            "-i",
-            video,
+            *input_args(video, input_demuxer(video)),
             "-frames:v",
             "1",
             "-q:v",

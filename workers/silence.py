@@ -14,7 +14,8 @@ import numpy as np
 
 from common.errors import CorruptMedia
 from workers.cache import get_cache, make_key
-from workers.ffmpeg import PROTOCOL_WHITELIST, ffmpeg_capture
+from workers.ffmpeg import ffmpeg_capture, input_args
+from workers.probe import input_demuxer
 from workers.spec import Cut
 
 logger = logging.getLogger(__name__)
@@ -26,14 +27,14 @@ WINDOW_S = 0.01
 
 
 def _decode_pcm(wav: str | Path) -> np.ndarray:
+    args = input_args(str(wav), input_demuxer(wav))
     res = ffmpeg_capture(
-        ["-v", "error", "-protocol_whitelist", PROTOCOL_WHITELIST, "-i", str(wav),
-         "-vn", "-ac", "1", "-ar", str(RATE), "-f", "s16le", "pipe:1"]
-    )  # fmt: skip
+        ["-v", "error", *args, "-vn", "-ac", "1", "-ar", str(RATE), "-f", "s16le", "pipe:1"]
+    )
     if res.returncode != 0:
-        tail = res.stderr.decode(errors="replace").strip().splitlines()[-1:] or ["no output"]
         raise CorruptMedia(
-            f"The audio of {Path(wav).name} cannot be decoded for silence detection: {tail[0]}",
+            f"The audio of {Path(wav).name} cannot be decoded for silence detection (damaged "
+            "file); re-export it.",
             detail=res.stderr.decode(errors="replace")[-2000:],
         )
     return np.frombuffer(res.stdout, dtype="<i2").astype(np.float32) / 32768.0

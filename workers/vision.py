@@ -16,7 +16,7 @@ import numpy as np
 
 from common.errors import CorruptMedia, DependencyMissing
 from workers.cache import get_cache, make_key
-from workers.ffmpeg import PROTOCOL_WHITELIST, ffmpeg_capture
+from workers.ffmpeg import ffmpeg_capture, input_args
 
 logger = logging.getLogger(__name__)
 
@@ -45,12 +45,11 @@ def _cascade() -> Any:
     return casc
 
 
-def _grab_frames(video: str, width: int, height: int) -> np.ndarray:
+def _grab_frames(video: str, demuxer: str, width: int, height: int) -> np.ndarray:
+    vf = f"fps={SAMPLE_FPS}:round=down,scale={width}:{height},format=gray"
     res = ffmpeg_capture(
-        ["-v", "error", "-protocol_whitelist", PROTOCOL_WHITELIST, "-i", video, "-an",
-         "-vf", f"fps={SAMPLE_FPS}:round=down,scale={width}:{height},format=gray",
-         "-f", "rawvideo", "pipe:1"]
-    )  # fmt: skip
+        ["-v", "error", *input_args(video, demuxer), "-an", "-vf", vf, "-f", "rawvideo", "pipe:1"]
+    )
     if res.returncode != 0:
         raise CorruptMedia(
             f"Frames of {Path(video).name} cannot be decoded for face detection; re-export it.",
@@ -60,7 +59,8 @@ def _grab_frames(video: str, width: int, height: int) -> np.ndarray:
     return np.frombuffer(res.stdout[: n * width * height], np.uint8).reshape(n, height, width)
 
 
-def _scan_size(video: str) -> tuple[int, int]:
+def _scan_size(video: str) -> tuple[str, int, int]:
+    """The demuxer to decode ``video`` with and the (upright) size to scan its frames at."""
     from workers.probe import probe
 
     info = probe(video)
@@ -71,7 +71,7 @@ def _scan_size(video: str) -> tuple[int, int]:
         w, h = h, w
     sw = min(SCAN_WIDTH, w)
     sh = max(2, round(h * sw / w / 2) * 2)
-    return sw - sw % 2, sh
+    return info.demuxer, sw - sw % 2, sh
 
 
 def faces_in_frames(frames: np.ndarray) -> list[dict[str, Any]]:
@@ -100,8 +100,7 @@ def face_map(video: str) -> dict[str, Any]:
     hit = cache.get_json(NAMESPACE, key)
     if hit is not None:
         return {"samples": hit, "cache_hit": True}
-    width, height = _scan_size(video)
-    samples = faces_in_frames(_grab_frames(video, width, height))
+    samples = faces_in_frames(_grab_frames(video, *_scan_size(video)))
     cache.put_json(NAMESPACE, key, samples)
     logger.info("faces in %s: %d samples, %d with faces (key %s)", video, len(samples),
                 sum(1 for s in samples if s["faces"]), key[:12])  # fmt: skip

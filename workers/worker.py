@@ -1,11 +1,13 @@
 """The RQ worker: progress and cancel hooks around every job, error classes, fast death detection.
 
-``ReelgraphWorker`` is RQ's forking ``Worker`` with four changes:
+``ReelgraphWorker`` is RQ's forking ``Worker`` with these additions, all through RQ's public API:
 - every job runs inside ``workers.progress.hooks``: ``report()`` writes ``job.meta["progress"]``
   at most about once a second, ``should_cancel()`` reads the job's (or its API job's) cancel flag;
-- a failure records ``{"type", "code", "message"}`` in ``job.meta["error"]`` so the waiting side
-  re-raises the same ReelgraphError; permanent errors are never retried, transient ones are
-  retried (RQ Retry) after an exponential backoff;
+- a failure records ``{"type", "code", "message"}`` in ``job.meta["error"]`` (an exception
+  handler) so the waiting side re-raises the same ReelgraphError; permanent errors are never
+  retried, transient ones are retried by RQ's scheduler after the job's ``Retry`` intervals;
+- the work horse and the scheduler die with the worker (``PR_SET_PDEATHSIG``), so killing a
+  worker never leaves a process behind;
 - the started-job heartbeat expires ``worker_heartbeat_s + worker_death_grace_s`` after the last
   beat, so the registry cleanup of any live worker requeues a dead worker's job within seconds;
 - idle workers wake every ``worker_maintenance_s`` to run that cleanup.
@@ -17,6 +19,8 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
+import signal
 import socket
 import sys
 import time
@@ -31,6 +35,7 @@ from rq.timeouts import JobTimeoutException
 
 from common import errors
 from common.logging import setup_logging
+from common.process import die_with_parent
 from common.settings import get_settings
 from workers import progress, queueing
 
@@ -111,7 +116,7 @@ def error_info(exc: BaseException | None) -> dict[str, Any]:
 
 
 class ReelgraphWorker(Worker):
-    """RQ Worker with reelgraph's hooks, error classification and fast death detection."""
+    """RQ Worker with reelgraph's hooks and fast death detection."""
 
     death_grace_s = 30
 
@@ -126,33 +131,46 @@ class ReelgraphWorker(Worker):
         with queueing.root_job(hooks.root), progress.hooks(hooks.report, hooks.should_cancel):
             return super().perform_job(job, queue, execution)
 
-    def _finalize_failure(
-        self,
-        job: Job,
-        queue: Queue,
-        execution: Any,
-        exc_info: tuple[type[BaseException] | None, BaseException | None, TracebackType | None],
-    ) -> None:
-        info = error_info(exc_info[1])
-        if isinstance(exc_info[1], errors.ReelgraphError) and exc_info[1].detail:
-            logger.error("job %s failed: %s\n%s", job.id, info["message"], exc_info[1].detail)
-        retry = bool(info.pop("retryable")) and job.should_retry
-        if not retry:
-            job.retries_left = 0
-        job.meta["error"] = info
-        try:
-            job.save_meta()
-        except Exception:
-            logger.warning("could not record the error of job %s", job.id, exc_info=True)
-        if retry:
-            time.sleep(min(30.0, 2.0 ** _attempts_used(job)))
-        super()._finalize_failure(job, queue, execution, exc_info)
+
+def record_error(
+    job: Job,
+    exc_type: type[BaseException] | None,
+    exc_value: BaseException | None,
+    tb: TracebackType | None,
+) -> bool:
+    """RQ exception handler: record the error for the waiting side; permanent ones never retry.
+
+    RQ runs it before it decides on a retry, so clearing ``retries_left`` here stops one; the
+    backoff between tries is the ``Retry`` intervals the job was enqueued with.
+    """
+    info = error_info(exc_value)
+    if isinstance(exc_value, errors.ReelgraphError) and exc_value.detail:
+        logger.error("job %s failed: %s\n%s", job.id, info["message"], exc_value.detail)
+    if not info.pop("retryable"):
+        job.retries_left = 0
+    job.meta["error"] = info
+    try:
+        job.save_meta()
+    except Exception:
+        logger.warning("could not record the error of job %s", job.id, exc_info=True)
+    return True
 
 
-def _attempts_used(job: Job) -> int:
-    total = int(job.meta.get("retries_total") or 0) if job.meta else 0
-    left = int(job.retries_left or 0)
-    return max(0, total - left)
+_fork_parent = 0
+
+
+def _note_parent() -> None:
+    global _fork_parent
+    _fork_parent = os.getpid()
+
+
+def _tie_to_parent() -> None:
+    die_with_parent(signal.SIGKILL, _fork_parent)
+
+
+def tie_forks_to_this_process() -> None:
+    """Every process this worker forks (work horse, scheduler) dies when the worker dies."""
+    os.register_at_fork(before=_note_parent, after_in_child=_tie_to_parent)
 
 
 def build_worker(queues: list[str], *, name: str | None = None) -> ReelgraphWorker:
@@ -167,6 +185,7 @@ def build_worker(queues: list[str], *, name: str | None = None) -> ReelgraphWork
         job_monitoring_interval=max(1, s.worker_heartbeat_s),
         maintenance_interval=max(1, s.worker_maintenance_s),
         worker_ttl=max(16, s.worker_maintenance_s + 15),
+        exception_handlers=[record_error],
     )
     worker.death_grace_s = max(2, s.worker_death_grace_s)
     return worker
@@ -181,8 +200,10 @@ def main(argv: list[str] | None = None) -> int:
     setup_logging()
     queues = [q.strip() for q in args.queues.split(",") if q.strip()]
     worker = build_worker(queues, name=args.name)
+    tie_forks_to_this_process()
     logging.getLogger("rq.worker").setLevel(logging.getLogger().level)
-    worker.work(burst=args.burst, logging_level=None, with_scheduler=False)
+    # the scheduler re-enqueues retries once their backoff interval has passed
+    worker.work(burst=args.burst, logging_level=None, with_scheduler=True)
     return 0
 
 

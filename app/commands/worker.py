@@ -3,7 +3,9 @@
 A graph job waits for the media jobs it dispatches, so the graph queue and the media queues
 (gpu, cpu) get separate worker processes: ``--queues graph,gpu,cpu`` starts one worker on
 ``graph`` and one on ``gpu,cpu`` (a waiting graph run never blocks the rendering it waits for).
-A worker that dies is restarted; SIGTERM/SIGINT stop them all warmly (the running job finishes).
+A worker that dies is restarted; SIGTERM/SIGINT stop them all warmly (the running job finishes),
+and so does the death of the supervisor itself. Before starting, the ``.partial`` files that
+killed workers left behind are removed.
 With ``--burst`` the workers stop once the graph queue is drained and media work is done.
 """
 
@@ -45,10 +47,24 @@ def plan_groups(queues: list[str], media_workers: int = 1) -> list[list[str]]:
 
 
 def _spawn(queues: list[str], burst: bool) -> subprocess.Popen[bytes]:
+    from common.process import child_setup
+
     argv = [sys.executable, "-m", "workers.worker", "--queues", ",".join(queues)]
     if burst:
         argv.append("--burst")
-    return subprocess.Popen(argv)
+    # a killed supervisor stops its workers warmly (each finishes the job it runs)
+    return subprocess.Popen(argv, preexec_fn=child_setup(signal.SIGTERM))
+
+
+def _sweep() -> None:
+    """Remove the .partial litter of workers that were killed (see workers.janitor)."""
+    from workers.janitor import sweep_at_startup
+    from workers.queueing import redis_conn
+
+    try:
+        sweep_at_startup(redis_conn())
+    except Exception as exc:  # Redis down: the workers will say so; never block the start
+        logger.warning("skipped the start-up sweep of partial files: %s", exc)
 
 
 def _media_idle(queues: list[str]) -> bool:
@@ -65,6 +81,7 @@ def run(args: argparse.Namespace) -> int:
     queues = [q.strip() for q in args.queues.split(",") if q.strip()]
     groups = plan_groups(queues, args.media_workers)
     has_graph = bool(groups and groups[0] == ["graph"])
+    _sweep()
     # In burst mode media workers keep running until the graph work that feeds them is done.
     procs = [(g, _spawn(g, args.burst and (g == ["graph"] or not has_graph))) for g in groups]
     stopping = False

@@ -6,6 +6,7 @@ import pytest
 from pydantic import ValidationError
 
 from workers.compile import compile_audio_measure, compile_spec, escape_filter_value
+from workers.ffmpeg import FORMAT_WHITELIST
 from workers.spec import RenderSpec
 
 
@@ -71,14 +72,22 @@ GOLDEN_FC = (
 )
 
 
+FORMATS = {"/m/a.png": "png_pipe", "/m/b.png": "png_pipe", "/m/n.wav": "wav", "/m/mu.wav": "wav"}
+
+
+def _opened(demuxer: str, path: str) -> list[str]:
+    """One input: the probed demuxer forced, only whitelisted demuxers and local files."""
+    wl = ["-format_whitelist", FORMAT_WHITELIST, "-protocol_whitelist", "file"]
+    return ["-f", demuxer, *wl, "-i", path]
+
+
 def test_golden_argv() -> None:
-    argv = compile_spec(_spec(), "/out/v.mp4", encoder="libx264")
-    wl = ["-protocol_whitelist", "file,pipe", "-i"]
+    argv = compile_spec(_spec(), "/out/v.mp4", encoder="libx264", input_formats=FORMATS)
     assert argv[:1] == ["-y"]
-    assert argv[1:5] == [*wl, "/m/a.png"]
-    assert argv[5:9] == [*wl, "/m/b.png"]
-    assert argv[9:13] == [*wl, "/m/n.wav"]
-    assert argv[13:17] == [*wl, "/m/mu.wav"]
+    assert argv[1:9] == _opened("png_pipe", "/m/a.png")
+    assert argv[9:17] == _opened("png_pipe", "/m/b.png")
+    assert argv[17:25] == _opened("wav", "/m/n.wav")
+    assert argv[25:33] == _opened("wav", "/m/mu.wav")
     fc = argv[argv.index("-filter_complex") + 1]
     assert fc == GOLDEN_FC
     tail = argv[argv.index("-filter_complex") + 2 :]
@@ -105,10 +114,26 @@ def test_nvenc_args_and_two_pass_loudnorm() -> None:
 
 
 def test_audio_measure_pass_is_audio_only() -> None:
-    argv = compile_audio_measure(_spec())
+    argv = compile_audio_measure(_spec(), FORMATS)
     assert argv is not None
     assert "/m/a.png" not in argv and argv[-3:] == ["-f", "null", "-"]
+    assert argv[:16] == [*_opened("wav", "/m/n.wav"), *_opened("wav", "/m/mu.wav")]
     assert "print_format=json" in argv[argv.index("-filter_complex") + 1]
+
+
+def test_unprobed_input_is_still_bound_by_the_whitelists() -> None:
+    argv = compile_spec(_spec(), "/o.mp4", input_formats={"/m/a.png": "png_pipe"})
+    b = argv.index("/m/b.png")
+    assert argv[b - 5 : b + 1] == [
+        "-format_whitelist",
+        FORMAT_WHITELIST,
+        "-protocol_whitelist",
+        "file",
+        "-i",
+        "/m/b.png",
+    ]
+    assert argv[b - 6] == "/m/a.png"  # no -f: FFmpeg probes, among whitelisted demuxers only
+    assert argv.count("-format_whitelist") == 4
 
 
 def test_filter_value_escaping_neutralises_syntax() -> None:
