@@ -7,7 +7,6 @@ read_screen_text -> assemble_analysis                              (analyze)
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 import os
 import re
@@ -19,6 +18,7 @@ from langchain_core.messages import AIMessage
 from langgraph.runtime import Runtime
 
 from common.errors import InvalidInput, MediaTooLarge, MissingAsset, UnsupportedMedia
+from common.files import write_json_atomic
 from common.settings import get_settings
 from nodes.rundir import default_out_dir
 from nodes.stage import stage
@@ -166,13 +166,6 @@ def read_screen_text(state: dict[str, Any], runtime: Runtime[Any]) -> dict[str, 
             "cache": {"ocr": "hit" if res["cache_hit"] else "miss"}}  # fmt: skip
 
 
-def _write_json(path: Path, data: Any) -> str:
-    tmp = path.with_name(path.name + ".partial")
-    tmp.write_text(json.dumps(data, indent=2, ensure_ascii=False))
-    os.replace(tmp, path)
-    return str(path)
-
-
 def analysis_document(state: dict[str, Any]) -> dict[str, Any]:
     """The analyze JSON: metadata, transcript (segments + words) and on-screen text."""
     tr = state.get("transcript") or {}
@@ -200,7 +193,7 @@ def assemble_analysis(state: dict[str, Any], runtime: Runtime[Any]) -> dict[str,
     out_dir = Path(state["out_dir"])
     out_dir.mkdir(parents=True, exist_ok=True)
     doc = analysis_document(state)
-    path = _write_json(out_dir / "analysis.json", doc)
+    path = write_json_atomic(out_dir / "analysis.json", doc)
     n_words = len(doc["transcript"]["words"])
     msg = f"Analyzed {state['media']['name']}: {n_words} words, {len(doc['on_screen_text'])} texts."
     return {"analysis": doc, "artifacts": {"analysis.json": path},

@@ -5,9 +5,7 @@ RenderSpec rendered in a single FFmpeg pass; the heavy analysis steps are cached
 
 from __future__ import annotations
 
-import json
 import logging
-import os
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +13,7 @@ from langchain_core.messages import AIMessage
 from langgraph.runtime import Runtime
 
 from common.errors import MediaTooLarge, UnsupportedMedia
+from common.files import write_json_atomic
 from common.settings import get_settings
 from nodes.analyze import _ctx
 from nodes.stage import stage
@@ -248,13 +247,6 @@ def compose_edit_spec(state: dict[str, Any], runtime: Runtime[Any]) -> dict[str,
     return {"spec": RenderSpec.model_validate(spec.model_dump()).model_dump(mode="json")}
 
 
-def _write_json(path: Path, data: Any) -> str:
-    tmp = path.with_name(path.name + ".partial")
-    tmp.write_text(json.dumps(data, indent=2, ensure_ascii=False))
-    os.replace(tmp, path)
-    return str(path)
-
-
 def edit_report(state: dict[str, Any]) -> dict[str, Any]:
     edits, tr, video = state["edits"], state.get("transcript") or {}, state["video"]
     timings = state.get("timings", {})
@@ -281,7 +273,7 @@ def edit_report(state: dict[str, Any]) -> dict[str, Any]:
 @stage
 def deliver_edit(state: dict[str, Any], runtime: Runtime[Any]) -> dict[str, Any]:
     """video.mp4, captions.*, transcript.json, spec.json, thumbnail.jpg and report.json."""
-    from workers.render import make_thumbnail
+    from workers.render import make_thumbnail, public_spec
 
     out_dir = Path(state["out_dir"])
     video = state["video"]["path"]
@@ -293,10 +285,12 @@ def deliver_edit(state: dict[str, Any], runtime: Runtime[Any]) -> dict[str, Any]
         path = (state.get("captions") or {}).get(ext)
         if path:
             artifacts[f"captions.{ext}"] = path
-    artifacts["transcript.json"] = _write_json(out_dir / "transcript.json", state["transcript"])
-    artifacts["spec.json"] = _write_json(out_dir / "spec.json", state["spec"])
+    artifacts["transcript.json"] = write_json_atomic(
+        out_dir / "transcript.json", state["transcript"]
+    )
+    artifacts["spec.json"] = write_json_atomic(out_dir / "spec.json", public_spec(state["spec"]))
     report = edit_report(state)
-    artifacts["report.json"] = _write_json(out_dir / "report.json", report)
+    artifacts["report.json"] = write_json_atomic(out_dir / "report.json", report)
     msg = (f"Captioned {state['media']['name']}: {duration:.1f}s, "
            f"{report['transcript']['words']} words, {report['edits']['cuts']} cuts.")  # fmt: skip
     return {"artifacts": artifacts, "report": report, "messages": [AIMessage(content=msg)]}

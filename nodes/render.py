@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import json
-import os
 from pathlib import Path
 from typing import Any
 
 from langchain_core.messages import AIMessage
 from langgraph.runtime import Runtime
 
+from common.files import write_json_atomic
 from nodes.stage import stage
 from workers.dispatch import dispatch
 
@@ -23,16 +22,9 @@ def render(state: dict[str, Any], runtime: Runtime[Any]) -> dict[str, Any]:
     return {"video": result, "cache": {"render": "hit" if result["cache_hit"] else "miss"}}
 
 
-def _write_json(path: Path, data: Any) -> str:
-    tmp = path.with_name(path.name + ".partial")
-    tmp.write_text(json.dumps(data, indent=2, ensure_ascii=False))
-    os.replace(tmp, path)
-    return str(path)
-
-
 @stage
 def deliver(state: dict[str, Any], runtime: Runtime[Any]) -> dict[str, Any]:
-    from workers.render import make_thumbnail
+    from workers.render import make_thumbnail, public_spec
 
     out_dir = Path(state["out_dir"])
     video = state["video"]["path"]
@@ -46,13 +38,20 @@ def deliver(state: dict[str, Any], runtime: Runtime[Any]) -> dict[str, Any]:
         if path:
             artifacts[f"captions.{ext}"] = path
     if state.get("plan"):
-        artifacts["plan.json"] = _write_json(out_dir / "plan.json", state["plan"])
-    artifacts["spec.json"] = _write_json(out_dir / "spec.json", state["spec"])
+        artifacts["plan.json"] = write_json_atomic(out_dir / "plan.json", state["plan"])
+    artifacts["spec.json"] = write_json_atomic(out_dir / "spec.json", public_spec(state["spec"]))
     report = build_report(state)
-    artifacts["report.json"] = _write_json(out_dir / "report.json", report)
+    artifacts["report.json"] = write_json_atomic(out_dir / "report.json", report)
     title = (state.get("plan") or {}).get("title", "video")
     msg = f"Your video '{title}' is ready ({duration:.1f}s, {state['video']['encoder']})."
     return {"artifacts": artifacts, "messages": [AIMessage(content=msg)]}
+
+
+def _public_music(music: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The music bed as a report may show it: the track's name, never a server path."""
+    if not music:
+        return None
+    return {k: v for k, v in music.items() if k != "path"}
 
 
 def build_report(state: dict[str, Any]) -> dict[str, Any]:
@@ -66,6 +65,6 @@ def build_report(state: dict[str, Any]) -> dict[str, Any]:
         "timings": state.get("timings", {}),
         "cache": state.get("cache", {}),
         "narration_engine": (state.get("narration") or {}).get("engine"),
-        "music": state.get("music"),
+        "music": _public_music(state.get("music")),
         "warnings": state.get("warnings", []),
     }

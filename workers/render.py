@@ -61,14 +61,46 @@ def _path_free(obj: Any, names: Mapping[str, str]) -> Any:
     return obj
 
 
+def _store_name(path: str, home: Path) -> str:
+    """A path as a served spec names it: relative to the media store, else the file name."""
+    p = Path(path)
+    try:
+        return p.resolve().relative_to(home.resolve()).as_posix()
+    except ValueError:
+        return p.name
+
+
 def public_spec(spec: dict[str, Any]) -> dict[str, Any]:
-    """``spec`` as it may be served: each file path cut to its name, no fonts folder."""
+    """``spec`` as it may be served: no server path, no fonts folder.
+
+    Files inside the media store (``REELGRAPH_HOME``: cache, uploads, storage) are named by
+    their path relative to it, which ``render_spec`` resolves on any machine sharing the store;
+    any other file (a local input of the CLI) is named by its file name only.
+    """
     rs = RenderSpec.model_validate(spec)
-    names = {p: Path(p).name for p in _spec_paths(rs)}
+    home = get_settings().home
+    names = {p: _store_name(p, home) for p in _spec_paths(rs)}
     out = _path_free(json.loads(rs.canonical_json()), names)
     if out.get("captions"):
         out["captions"].pop("fonts_dir", None)
     return dict(out)
+
+
+def resolve_store_paths(spec: RenderSpec) -> RenderSpec:
+    """Resolve the relative paths of a served spec against this machine's media store."""
+    home = get_settings().home.resolve()
+
+    def _resolve(path: str) -> str:
+        p = Path(path)
+        if p.is_absolute():
+            return path
+        full = (home / p).resolve()
+        if home not in full.parents:
+            raise MissingAsset(f"The render input '{p.name}' is outside the media store.")
+        return str(full)
+
+    names = {p: _resolve(p) for p in _spec_paths(spec)}
+    return RenderSpec.model_validate(_path_free(spec.model_dump(mode="json"), names))
 
 
 def render_key(spec: RenderSpec, encoder: str) -> str:
@@ -140,7 +172,7 @@ def _place(src: Path, out_path: Path) -> None:
 
 def render_spec(spec: dict[str, Any], out_path: str) -> dict[str, Any]:
     """Module-level media job: render ``spec`` to ``out_path``; JSON in, JSON out."""
-    rs = RenderSpec.model_validate(spec)
+    rs = resolve_store_paths(RenderSpec.model_validate(spec))
     if rs.captions and rs.captions.ass_path:
         from workers.fonts import fonts_dir
 

@@ -119,3 +119,27 @@ def test_restyle_reuses_narration(rendered: dict, tmp_path: Path) -> None:
     n = report["cache"]["narration"]
     done, total = (int(x) for x in n.split()[0].split("/"))
     assert done == total
+
+
+def test_served_spec_and_report_name_no_server_path(rendered: dict) -> None:
+    """The spec names media by its place in the media store; nothing absolute is revealed."""
+    out: Path = rendered["out"]
+    for name in ("octo.spec.json", "octo.report.json"):
+        text = out.with_name(name).read_text()
+        doc = json.loads(text)
+        strings = []
+
+        def _walk(v: object) -> None:
+            if isinstance(v, dict):
+                for x in v.values():
+                    _walk(x)
+            elif isinstance(v, list):
+                for x in v:
+                    _walk(x)
+            elif isinstance(v, str):
+                strings.append(v)
+
+        _walk(doc)
+        assert not [s for s in strings if s.startswith("/")], name
+    spec = json.loads(out.with_name("octo.spec.json").read_text())
+    assert spec["audio"]["narration"].startswith("cache/")
