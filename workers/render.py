@@ -7,7 +7,7 @@ import logging
 import os
 import re
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -99,7 +99,12 @@ def resolve_store_paths(spec: RenderSpec) -> RenderSpec:
             raise MissingAsset(f"The render input '{p.name}' is outside the media store.")
         return str(full)
 
-    names = {p: _resolve(p) for p in _spec_paths(spec)}
+    return map_spec_paths(spec, _resolve)
+
+
+def map_spec_paths(spec: RenderSpec, fn: Callable[[str], str]) -> RenderSpec:
+    """``spec`` with every media path ``p`` replaced by ``fn(p)``."""
+    names = {p: fn(p) for p in _spec_paths(spec)}
     return RenderSpec.model_validate(_path_free(spec.model_dump(mode="json"), names))
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import av
 import numpy as np
 import pytest
 
@@ -143,3 +144,30 @@ def test_served_spec_and_report_name_no_server_path(rendered: dict) -> None:
         assert not [s for s in strings if s.startswith("/")], name
     spec = json.loads(out.with_name("octo.spec.json").read_text())
     assert spec["audio"]["narration"].startswith("cache/")
+
+
+def test_render_command_renders_the_served_spec_from_any_folder(
+    rendered: dict, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    from app.cli import main
+
+    out: Path = rendered["out"]
+    monkeypatch.chdir(tmp_path)
+    assert main(["render", str(out.with_name("octo.spec.json")), "-o", "again.mp4"]) == 0
+    assert "from the render cache" in capsys.readouterr().out, "same media, same key"
+    with av.open(str(tmp_path / "again.mp4")) as c:
+        assert abs(c.duration / 1e6 - rendered["report"]["duration"]) < 0.1
+
+    edited = json.loads(out.with_name("octo.spec.json").read_text())
+    edited["captions"] = None
+    edited["output"].update(width=360, height=640)
+    (tmp_path / "edited.spec.json").write_text(json.dumps(edited))
+    assert main(["render", "edited.spec.json", "-q"]) == 0
+    with av.open(str(tmp_path / "edited.mp4")) as c:
+        assert (c.streams.video[0].width, c.streams.video[0].height) == (360, 640)
+
+    (tmp_path / "bad.spec.json").write_text(json.dumps({**edited, "duration": -1}))
+    assert main(["render", "bad.spec.json"]) == 1
+    err = capsys.readouterr().err
+    assert "not a valid RenderSpec: duration" in err and "Traceback" not in err
+    assert not (tmp_path / "bad.mp4").exists()
