@@ -7,7 +7,7 @@ is downloaded. CUDA float16 when a GPU is visible, CPU int8 otherwise; models st
 process. VAD uses the silero model inside faster-whisper's own assets.
 
 Inputs longer than ``CHUNK_S`` are cut into chunks with ``OVERLAP_S`` of overlap, transcribed in
-parallel through ``dispatch_many`` and merged by ``merge_chunks``: each overlap is cut at its
+parallel threads (``map_in_threads``) and merged by ``merge_chunks``: each overlap is cut at its
 midpoint by word centre, and equal words less than ``DEDUPE_S`` apart are kept once.
 """
 
@@ -30,8 +30,8 @@ import numpy as np
 from common.errors import DependencyMissing, InvalidInput, MissingAsset
 from workers.audio import extract_audio
 from workers.cache import get_cache, make_key
-from workers.dispatch import dispatch_many
 from workers.probe import audio_duration
+from workers.progress import map_in_threads
 
 logger = logging.getLogger(__name__)
 
@@ -344,8 +344,7 @@ def _run(wav: str, duration: float, model: str, language: str | None) -> dict[st
         return {"language": res["language"], "segments": res["segments"], "words": res["words"]}
     calls = [{"audio": wav, "start": s, "end": e, "model": model, "language": language}
              for s, e in plan]  # fmt: skip
-    queue = "gpu" if device_and_compute()[0] == "cuda" else "cpu"
-    chunks = dispatch_many(transcribe_chunk, calls, queue=queue, parallel=2)
+    chunks = map_in_threads(transcribe_chunk, calls, parallel=2)
     words = merge_chunks(chunks)
     langs = [c["language"] for c in chunks if c.get("language")]
     lang = max(set(langs), key=langs.count) if langs else (language or "en")

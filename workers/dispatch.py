@@ -6,12 +6,13 @@ arguments, so a result computed by a worker is byte-identical to one computed in
 
 from __future__ import annotations
 
-import contextvars
 import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
+
+from workers.progress import map_in_threads
 
 logger = logging.getLogger(__name__)
 
@@ -43,11 +44,6 @@ def dispatch(
     return enqueue_and_wait(func, queue=queue, timeout=timeout, kwargs=kwargs)
 
 
-def _run_in(ctx: contextvars.Context, func: Callable[..., Any], kwargs: dict[str, Any]) -> Any:
-    """Run in the caller's copied context so progress/cancel hooks reach pool threads."""
-    return ctx.run(lambda: func(**kwargs))
-
-
 def dispatch_many(
     func: Callable[..., Any],
     calls: list[dict[str, Any]],
@@ -58,13 +54,7 @@ def dispatch_many(
 ) -> list[Any]:
     """Run several calls of ``func``: a thread pool inline, parallel RQ jobs in server mode."""
     if _mode.get() == "inline":
-        if parallel <= 1 or len(calls) <= 1:
-            return [func(**kw) for kw in calls]
-        from concurrent.futures import ThreadPoolExecutor
-
-        with ThreadPoolExecutor(max_workers=parallel) as pool:
-            futs = [pool.submit(_run_in, contextvars.copy_context(), func, kw) for kw in calls]
-            return [f.result() for f in futs]
+        return map_in_threads(func, calls, parallel)
     from workers.queueing import enqueue_many_and_wait
 
     return enqueue_many_and_wait(func, queue=queue, timeout=timeout, calls=calls)

@@ -7,9 +7,11 @@ Both are context variables, so concurrent jobs in threads do not see each other'
 
 from __future__ import annotations
 
+import contextvars
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from typing import Any
 
 Reporter = Callable[[float], None]
 CancelCheck = Callable[[], bool]
@@ -46,3 +48,23 @@ def hooks(reporter: Reporter | None = None, cancel: CancelCheck | None = None) -
     finally:
         _reporter.reset(t1)
         _cancel.reset(t2)
+
+
+def map_in_threads(
+    func: Callable[..., Any], calls: list[dict[str, Any]], parallel: int = 2
+) -> list[Any]:
+    """Run ``func(**kw)`` for each of ``calls`` on up to ``parallel`` threads, in order.
+
+    Each thread runs in a copy of the caller's context, so the progress and cancel hooks above
+    reach it.
+    """
+    if parallel <= 1 or len(calls) <= 1:
+        return [func(**kw) for kw in calls]
+    from concurrent.futures import ThreadPoolExecutor
+
+    def _one(ctx: contextvars.Context, kw: dict[str, Any]) -> Any:
+        return ctx.run(lambda: func(**kw))
+
+    with ThreadPoolExecutor(max_workers=parallel) as pool:
+        futures = [pool.submit(_one, contextvars.copy_context(), kw) for kw in calls]
+        return [f.result() for f in futures]
