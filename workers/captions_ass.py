@@ -7,7 +7,6 @@ line; the only override tags in the output are the ones built here from numbers 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from pathlib import Path
 from typing import Any
 
 from workers.captions import (
@@ -128,22 +127,3 @@ def render_ass(words: Iterable[Any], *, style: str, width: int, height: int) -> 
     for ev, end in zip(events, _end_times(events), strict=True):
         body.extend(_event_lines(ev, end, p, max_chars))
     return "\n".join(body) + "\n"
-
-
-def _filter_escape(value: str) -> str:
-    """Escape for an FFmpeg filter option value, then for the filter graph around it."""
-    level1 = value.replace("\\", "\\\\").replace("'", "\\'").replace(":", "\\:")
-    for ch in "\\'[],;":
-        level1 = level1.replace(ch, "\\" + ch)
-    return level1
-
-
-def ass_filter(ass_path: str | Path, fonts_dir: str | Path | None = None) -> str:
-    """``ass=filename=...:fontsdir=...`` for a filter graph, with both paths fully escaped.
-
-    The caption text lives in the file; only these two paths enter the filter graph.
-    """
-    arg = f"ass=filename={_filter_escape(str(ass_path))}"
-    if fonts_dir is not None:
-        arg += f":fontsdir={_filter_escape(str(fonts_dir))}"
-    return arg

@@ -30,10 +30,25 @@ KB_OVERSCAN = 1.0
 
 
 def escape_filter_value(value: str) -> str:
-    """Escape a value for use inside a filter option (``key='value'``) in a filtergraph."""
-    # Level 1: option value inside single quotes; level 2: the filtergraph parser.
-    inner = value.replace("\\", "\\\\").replace("'", "'\\''").replace(":", "\\:")
-    return "'" + inner + "'"
+    """Escape a value for a filter option in a filtergraph: the one escaper (both levels).
+
+    Level 1 is the filter's option parser (``key=value:key=value``): ``\\``, ``'`` and ``:``
+    are escaped. Level 2 is the filtergraph parser around it, where ``\\``, ``'``, ``[``, ``]``,
+    ``,`` and ``;`` are special. Tested with real FFmpeg on paths holding all of them.
+    """
+    level1 = value.replace("\\", "\\\\").replace("'", "\\'").replace(":", "\\:")
+    return "".join("\\" + ch if ch in "\\'[],;" else ch for ch in level1)
+
+
+def ass_filter(ass_path: str, fonts_dir: str | None = None) -> str:
+    """``ass=filename=...:fontsdir=...``: the caption burn-in filter, both paths escaped.
+
+    The caption text lives in the file; only these two paths enter the filter graph.
+    """
+    arg = f"ass=filename={escape_filter_value(str(ass_path))}"
+    if fonts_dir:
+        arg += f":fontsdir={escape_filter_value(str(fonts_dir))}"
+    return arg
 
 
 def _fmt(x: float) -> str:
@@ -200,10 +215,7 @@ def _captions_and_overlays(b: _Builder, vlabel: str) -> str:
         vlabel = "vov"
     chain = f"[{vlabel}]"
     if spec.captions and spec.captions.ass_path:
-        opts = f"filename={escape_filter_value(spec.captions.ass_path)}"
-        if spec.captions.fonts_dir:
-            opts += f":fontsdir={escape_filter_value(spec.captions.fonts_dir)}"
-        chain += f"ass={opts},"
+        chain += ass_filter(spec.captions.ass_path, spec.captions.fonts_dir) + ","
     # Clip lengths are whole frames, so the joined clips can end a frame short of the spec's
     # duration: hold the last frame briefly and let ``-t`` cut at exactly the duration.
     chain += f"format=yuv420p,fps={spec.output.fps},tpad=stop_mode=clone:stop_duration=1[vout]"

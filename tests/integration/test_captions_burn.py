@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from workers.captions import build_ass, safe_margins
-from workers.captions_ass import ass_filter
+from workers.compile import ass_filter
 from workers.ffmpeg import ffmpeg_capture
 from workers.fonts import fonts_dir
 
@@ -41,7 +41,7 @@ def test_caption_visible_at_word_time_and_absent_before(tmp_path: Path, w, h, st
     odd_dir.mkdir()
     ass = odd_dir / "captions.ass"
     ass.write_text(build_ass(WORDS, style=style, width=w, height=h), encoding="utf-8")
-    vf = ass_filter(ass, fonts_dir())
+    vf = ass_filter(str(ass), str(fonts_dir()))
 
     bare = _frame(w, h, 1.5, None)
     before = _frame(w, h, 0.5, vf)
@@ -59,6 +59,6 @@ def test_caption_visible_at_word_time_and_absent_before(tmp_path: Path, w, h, st
 def test_karaoke_highlight_moves_between_words(tmp_path: Path) -> None:
     ass = tmp_path / "k.ass"
     ass.write_text(build_ass(WORDS, style="karaoke", width=1080, height=1920), encoding="utf-8")
-    vf = ass_filter(ass, fonts_dir())
+    vf = ass_filter(str(ass), str(fonts_dir()))
     first, second = _frame(1080, 1920, 1.2, vf), _frame(1080, 1920, 1.9, vf)
     assert (np.abs(first - second).sum(axis=2) > 30).sum() > 500

@@ -19,7 +19,7 @@ from workers.captions import (
     to_vtt,
     write_captions,
 )
-from workers.captions_ass import ass_filter
+from workers.compile import ass_filter
 from workers.spec import Word as SpecWord
 
 HOSTILE = [
@@ -191,3 +191,4 @@ def test_ass_filter_escapes_hostile_paths() -> None:
     assert arg.startswith("ass=filename=")
     assert re.search(r"(?<!\\)[,;\[\]]", arg) is None  # every graph metachar is escaped
     assert ":fontsdir=/fonts dir" in arg
+    assert arg == ass_filter("/tmp/a'b:c,d[e];f\\g.ass", "/fonts dir")
