@@ -31,6 +31,7 @@ from typing import Any
 from rq import Worker
 from rq.job import Job
 from rq.queue import Queue
+from rq.exceptions import AbandonedJobError
 from rq.timeouts import JobTimeoutException
 
 from common import errors
@@ -91,6 +92,13 @@ def error_info(exc: BaseException | None) -> dict[str, Any]:
             "code": exc.code,
             "message": exc.message,
             "retryable": bool(exc.retryable),
+        }
+    if isinstance(exc, AbandonedJobError):
+        return {
+            "type": "TransientError",
+            "code": "transient",
+            "retryable": True,
+            "message": "The worker running this job stopped; another worker retries it.",
         }
     if isinstance(exc, JobTimeoutException):
         return {
