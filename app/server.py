@@ -12,8 +12,12 @@ from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
 from redis import BlockingConnectionPool, Redis
 from redis.asyncio import Redis as AsyncRedis
+from redis.asyncio.retry import Retry as AsyncRetry
+from redis.backoff import NoBackoff
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.retry import Retry
 
-from common.settings import get_settings
+from common.settings import Settings, get_settings
 
 logger = logging.getLogger(__name__)
 
@@ -32,30 +36,62 @@ PAGE_HEADERS = {
 }
 
 
+def _retry() -> Retry:
+    """One immediate retry on a dropped connection (a stale pooled socket), none on a timeout:
+    a Redis that accepts but never answers costs a request one timeout, not four."""
+    return Retry(NoBackoff(), 1, supported_errors=(RedisConnectionError,))
+
+
+def _aretry() -> AsyncRetry:
+    return AsyncRetry(NoBackoff(), 1, supported_errors=(RedisConnectionError,))
+
+
+def redis_clients(s: Settings) -> tuple[Redis, AsyncRedis, AsyncRedis]:
+    """The API's Redis clients: sync, async, and async for the event streams' blocking reads.
+
+    Every request-path call times out after ``api_redis_timeout_s`` (the handlers answer 503);
+    only the event stream's XREAD, which blocks up to ``events.BLOCK_MS``, may wait longer.
+    """
+    from app.api.events import BLOCK_MS
+
+    timeout, connect = s.api_redis_timeout_s, s.api_redis_connect_timeout_s
+    pool = BlockingConnectionPool.from_url(
+        s.redis_url,
+        max_connections=64,
+        timeout=5,
+        retry=_retry(),
+        socket_timeout=timeout,
+        socket_connect_timeout=connect,
+    )
+    aredis = AsyncRedis.from_url(
+        s.redis_url, retry=_aretry(), socket_timeout=timeout, socket_connect_timeout=connect
+    )
+    streams = AsyncRedis.from_url(
+        s.redis_url,
+        retry=_aretry(),
+        socket_timeout=BLOCK_MS / 1000 + timeout,
+        socket_connect_timeout=connect,
+    )
+    return Redis(connection_pool=pool), aredis, streams
+
+
 def create_app() -> FastAPI:
     """A new app bound to ``Settings.redis_url``; nothing connects until the first request."""
     from app.api import events, jobs, ops, seeds
     from app.api.errors import install_error_handlers
+    from app.api.limits import BodySizeLimit
 
     s = get_settings()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        pool = BlockingConnectionPool.from_url(
-            s.redis_url, max_connections=64, timeout=5, socket_timeout=5, socket_connect_timeout=2
-        )
-        app.state.redis = Redis(connection_pool=pool)
-        app.state.aredis = AsyncRedis.from_url(
-            # reads must outlive the event stream's blocking XREAD (events.BLOCK_MS)
-            s.redis_url,
-            socket_connect_timeout=2,
-            socket_timeout=30,
-        )
+        app.state.redis, app.state.aredis, app.state.aredis_events = redis_clients(s)
         try:
             yield
         finally:
             await app.state.aredis.aclose()
-            pool.disconnect()
+            await app.state.aredis_events.aclose()
+            app.state.redis.connection_pool.disconnect()
 
     app = FastAPI(
         title="reelgraph",
@@ -67,6 +103,7 @@ def create_app() -> FastAPI:
     for module in (jobs, events, ops, seeds):
         app.include_router(module.router)
     install_web_page(app)
+    app.add_middleware(BodySizeLimit, exempt_paths=jobs.STREAMED_BODY_PATHS)
     return app
 
 

@@ -60,6 +60,10 @@ class Settings(BaseSettings):
     max_width: int = 3840
     max_height: int = 3840
     max_fps: int = 60
+    max_json_body_bytes: int = Field(
+        default=64 * 1024 * 1024,
+        description="Largest request body outside uploads (413 past it); inline media counts.",
+    )
     fetch_timeout_s: float = 30.0
     fetch_allow_private: bool = False
     fetch_allowlist: list[str] = Field(
@@ -69,6 +73,14 @@ class Settings(BaseSettings):
     # Server
     api_keys: list[str] = Field(default_factory=list, description="Bearer keys; empty = open.")
     rate_limit_per_minute: int = 600
+    auth_fail_limit: int = Field(
+        default=20, description="Failed authentications per client address per window; 0 = off."
+    )
+    auth_fail_window_s: int = 300
+    api_redis_timeout_s: float = Field(
+        default=2.0, description="The API's Redis reply timeout: past it a request answers 503."
+    )
+    api_redis_connect_timeout_s: float = 1.0
     callback_secret: str | None = None
     public_base_url: str = "http://127.0.0.1:8000"
     job_timeout_s: int = 3600

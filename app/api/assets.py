@@ -17,6 +17,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
+from python_multipart.exceptions import FormParserError
 from python_multipart.multipart import MultipartParser, parse_options_header
 
 from app.api.sniff import Sniffed, sniff
@@ -58,12 +59,9 @@ def _validate_decodable(path: Path, sniffed: Sniffed) -> None:
             with Image.open(path) as im:
                 im.verify()
         else:
-            import av
+            from workers.probe import probe
 
-            opts = {"protocol_whitelist": "file"}  # a media file never makes FFmpeg fetch
-            with av.open(str(path), options=opts, timeout=(10.0, 10.0)) as container:
-                if not container.streams.audio and not container.streams.video:
-                    raise ValueError("no streams")
+            probe(path)  # PyAV and the FFmpeg that decodes must read it with the same demuxer
     except Exception as exc:
         raise UnsupportedMedia(
             f"The upload looks like {sniffed.mime} but cannot be decoded; send a valid file."
@@ -89,46 +87,106 @@ def finalize(tmp: Path, head: bytes, sha256: str, size: int) -> dict[str, Any]:
     return meta
 
 
+#: Bytes of part headers and of form fields besides ``file`` (discarded) an upload may carry.
+MAX_OTHER_FIELDS_BYTES = 64 * 1024
+
+
+class _FilePart:
+    """Multipart callbacks that keep the first part named ``file`` and discard the others."""
+
+    def __init__(self, directory: Path, max_bytes: int):
+        self.directory, self.max_bytes = directory, max_bytes
+        self.sink: _Sink | None = None
+        self.done = False
+        self.in_file = False
+        self.other_bytes = 0
+        self._field = b""
+        self._value = b""
+        self._name: bytes | None = None
+
+    def callbacks(self) -> Any:
+        return {
+            "on_part_begin": self.on_part_begin,
+            "on_header_field": self.on_header_field,
+            "on_header_value": self.on_header_value,
+            "on_header_end": self.on_header_end,
+            "on_headers_finished": self.on_headers_finished,
+            "on_part_data": self.on_part_data,
+            "on_part_end": self.on_part_end,
+        }
+
+    def on_part_begin(self) -> None:
+        self._name, self.in_file = None, False
+
+    def _count_other(self, n: int) -> None:
+        """Part headers and fields other than ``file`` share a small cap."""
+        self.other_bytes += n
+        if self.other_bytes > MAX_OTHER_FIELDS_BYTES:
+            raise MediaTooLarge(
+                f"The form fields besides 'file' exceed {MAX_OTHER_FIELDS_BYTES} bytes; "
+                "send only the 'file' field."
+            )
+
+    def on_header_field(self, data: bytes, start: int, end: int) -> None:
+        self._count_other(end - start)
+        self._field += data[start:end]
+
+    def on_header_value(self, data: bytes, start: int, end: int) -> None:
+        self._count_other(end - start)
+        self._value += data[start:end]
+
+    def on_header_end(self) -> None:
+        if self._field.strip().lower() == b"content-disposition":
+            self._name = parse_options_header(self._value)[1].get(b"name")
+        self._field = self._value = b""
+
+    def on_headers_finished(self) -> None:
+        self.in_file = self._name == b"file" and not self.done
+
+    def on_part_data(self, data: bytes, start: int, end: int) -> None:
+        if not self.in_file:
+            self._count_other(end - start)
+            return
+        if self.sink is None:
+            self.sink = _Sink(self.directory, self.max_bytes)
+        self.sink.write(data[start:end])
+
+    def on_part_end(self) -> None:
+        self.done = self.done or self.in_file
+        self.in_file = False
+
+
 async def receive_upload(content_type: str, body: AsyncIterator[bytes]) -> dict[str, Any]:
-    """Parse a multipart body as it streams in; store its first file part as an asset."""
+    """Parse a multipart body as it streams in; store its part named ``file`` as an asset."""
     ctype, params = parse_options_header(content_type or "")
     boundary = params.get(b"boundary")
     if ctype != b"multipart/form-data" or not boundary:
         raise InvalidInput("Send the file as multipart/form-data with a 'file' field.")
     s = get_settings()
-    state: dict[str, Any] = {"sink": None, "done": None, "in_file": False}
-
-    def on_part_begin() -> None:
-        state["in_file"] = state["done"] is None and state["sink"] is None
-
-    def on_part_data(data: bytes, start: int, end: int) -> None:
-        if state["in_file"]:
-            if state["sink"] is None:
-                state["sink"] = _Sink(s.uploads_dir, s.max_upload_bytes)
-            state["sink"].write(data[start:end])
-
-    def on_part_end() -> None:
-        if state["in_file"] and state["done"] is None:
-            state["done"] = state["sink"]
-        state["in_file"] = False
-
-    callbacks: Any = {"on_part_begin": on_part_begin, "on_part_data": on_part_data,
-                      "on_part_end": on_part_end}  # fmt: skip
-    parser = MultipartParser(boundary, callbacks)
+    part = _FilePart(s.uploads_dir, s.max_upload_bytes)
     try:
-        async for chunk in body:
-            parser.write(chunk)
-        parser.finalize()
-        sink: _Sink | None = state["done"]
+        try:
+            parser = MultipartParser(boundary, part.callbacks())
+            async for chunk in body:
+                parser.write(chunk)
+            parser.finalize()
+        except FormParserError as exc:  # a bad boundary or a malformed body
+            raise InvalidInput(
+                "The multipart body is malformed; send it as multipart/form-data."
+            ) from exc
+        if not part.done:
+            raise InvalidInput(
+                "The upload has no 'file' field; send the file in a field named 'file'."
+            )
+        sink = part.sink
         if sink is None or sink.size == 0:
-            raise InvalidInput("The upload has no file content; send it in a 'file' field.")
+            raise InvalidInput("The 'file' field is empty; send the file's content in it.")
         sink.fh.close()
         return finalize(sink.path, sink.head, sink.sha.hexdigest(), sink.size)
     finally:
-        for key in ("sink", "done"):
-            if state[key] is not None:
-                state[key].fh.close()
-                state[key].path.unlink(missing_ok=True)
+        if part.sink is not None:
+            part.sink.fh.close()
+            part.sink.path.unlink(missing_ok=True)
 
 
 def store_base64(value: str) -> str:

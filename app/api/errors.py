@@ -1,8 +1,13 @@
-"""Every error leaves the API as ``{"error": {"code", "message"}}`` with the right status."""
+"""Every error leaves the API as ``{"error": {"code", "message"}}`` with the right status.
+
+An error class may carry ``headers`` for its response (``Retry-After``, ``Content-Range``).
+"""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -16,24 +21,36 @@ from common.errors import ReelgraphError
 logger = logging.getLogger(__name__)
 
 
-def error_response(status: int, code: str, message: str, **extra: object) -> JSONResponse:
-    headers = {"Retry-After": "60"} if status == 429 else None
-    return JSONResponse({"error": {"code": code, "message": message, **extra}},
-                        status_code=status, headers=headers)  # fmt: skip
+def error_response(
+    status: int, code: str, message: str, headers: Mapping[str, str] | None = None
+) -> JSONResponse:
+    """The one error shape; a 429 says when to come back (60 s unless ``headers`` say)."""
+    if status == 429 and not headers:
+        headers = {"Retry-After": "60"}
+    body = {"error": {"code": code, "message": message}}
+    return JSONResponse(body, status_code=status, headers=headers)
 
 
-def _field(loc: tuple[object, ...]) -> str:
-    parts = [str(p) for p in loc if p not in ("body", "query", "path", "header")]
-    return ".".join(parts) or "request"
+#: Location parts that name where a value came from, not which field it is.
+SOURCES = ("body", "query", "path", "header")
+
+
+def describe_errors(errors: Sequence[Any], drop: tuple[str, ...] = ()) -> str:
+    """One readable sentence per problem (five at most): 'options.fps: Input should be ...'."""
+    msgs = []
+    for err in errors[:5]:
+        if err.get("type") == "json_invalid":
+            why = (err.get("ctx") or {}).get("error", "")
+            msgs.append(f"The request body is not valid JSON ({why}); check its syntax.")
+            continue
+        loc = [str(p) for p in err.get("loc", ()) if p not in SOURCES and p not in drop]
+        msg = str(err.get("msg", "is invalid")).removeprefix("Value error, ")
+        msgs.append(f"{'.'.join(loc) or 'request'}: {msg}")
+    return "; ".join(msgs)
 
 
 def validation_message(exc: RequestValidationError) -> str:
-    """One readable sentence per problem: 'options.fps: Input should be ...'."""
-    msgs = []
-    for err in exc.errors()[:5]:
-        msg = str(err.get("msg", "is invalid")).removeprefix("Value error, ")
-        msgs.append(f"{_field(tuple(err.get('loc', ())))}: {msg}")
-    return "; ".join(msgs)
+    return describe_errors(exc.errors())
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -41,7 +58,7 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _reelgraph(_: Request, exc: ReelgraphError) -> JSONResponse:
         if exc.status >= 500:
             logger.error("request failed: %s (%s)", exc.message, exc.detail or "")
-        return error_response(exc.status, exc.code, exc.message)
+        return error_response(exc.status, exc.code, exc.message, getattr(exc, "headers", None))
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
@@ -50,7 +67,7 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(HTTPException)
     async def _http(_: Request, exc: HTTPException) -> JSONResponse:
         code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
-        return error_response(exc.status_code, code, str(exc.detail))
+        return error_response(exc.status_code, code, str(exc.detail), exc.headers)
 
     @app.exception_handler(RedisConnectionError)
     @app.exception_handler(RedisTimeoutError)

@@ -9,29 +9,42 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from collections.abc import AsyncIterator
 from typing import Any
 
 from fastapi import APIRouter, Depends, Header, Request, WebSocket, WebSocketDisconnect
 from redis.asyncio import Redis as AsyncRedis
+from redis.exceptions import RedisError
 from sse_starlette.sse import EventSourceResponse, ServerSentEvent
 
 from app.api.jobs import ERRORS, owned
-from app.auth import Unauthorized, require_owner, ws_owner
-from app.jobstore import JobStore, decode_stream, events_key
+from app.auth import require_owner, ws_owner
+from app.jobstore import aget, decode_stream, events_key
+from common.errors import ReelgraphError
 
 logger = logging.getLogger(__name__)
 
 router = APIRouter(prefix="/v1", tags=["events"])
 BLOCK_MS = 10_000
-STREAM_ID_CHARS = set("0123456789-")
+STREAM_ID_RE = re.compile(r"(\d{1,20})(?:-(\d{1,20}))?")
+#: WebSocket close codes for refusals (4000 + the HTTP status a request would get).
+WS_CLOSE_CODES = {401: 4401, 429: 4429}
+
+
+def stream_id(value: str | None) -> str:
+    """``value`` if it is a Redis stream id (``ms`` or ``ms-seq``, each under 2**64), else
+    ``0-0`` (from the start): Redis would refuse it in the middle of the stream."""
+    m = STREAM_ID_RE.fullmatch(value or "")
+    if m is None or any(int(part) >= 2**64 for part in m.groups() if part):
+        return "0-0"
+    return str(value)
 
 
 async def iter_events(aredis: AsyncRedis, job_id: str, after: str = "0-0"
                       ) -> AsyncIterator[tuple[str, dict[str, Any]]]:  # fmt: skip
     """Yield (stream id, event) from ``after`` on, until the terminal event."""
-    if not after or not set(after) <= STREAM_ID_CHARS:
-        after = "0-0"
+    after = stream_id(after)
     while True:
         res = await aredis.xread({events_key(job_id): after}, count=100, block=BLOCK_MS)
         for eid, event in decode_stream(res):
@@ -47,7 +60,7 @@ def job_events(job_id: str, request: Request, owner: str = Depends(require_owner
                last_event_id: str | None = Header(None)) -> EventSourceResponse:  # fmt: skip
     """Server-sent events: stage and progress updates, ending with an ``end`` event."""
     owned(request, job_id, owner)
-    aredis: AsyncRedis = request.app.state.aredis
+    aredis: AsyncRedis = request.app.state.aredis_events
 
     async def gen() -> AsyncIterator[ServerSentEvent]:
         async for eid, event in iter_events(aredis, job_id, last_event_id or "0-0"):
@@ -60,17 +73,21 @@ def job_events(job_id: str, request: Request, owner: str = Depends(require_owner
 async def job_ws(websocket: WebSocket, job_id: str) -> None:
     """The same events as JSON messages; the server closes after the ``end`` event."""
     try:
-        owner = ws_owner(websocket)
-    except Unauthorized:
-        await websocket.close(code=4401)
+        owner = await ws_owner(websocket)
+        rec = await aget(websocket.app.state.aredis, job_id) if len(job_id) <= 64 else None
+    except ReelgraphError as exc:
+        await websocket.close(code=WS_CLOSE_CODES.get(exc.status, 1011))
         return
-    rec = JobStore(websocket.app.state.redis).get(job_id) if len(job_id) <= 64 else None
+    except RedisError:
+        logger.error("Redis unavailable: websocket for %s refused", job_id)
+        await websocket.close(code=1013)  # try again later
+        return
     if rec is None or rec.get("owner") != owner:
         await websocket.close(code=4404)
         return
     await websocket.accept()
     try:
-        async for eid, event in iter_events(websocket.app.state.aredis, job_id):
+        async for eid, event in iter_events(websocket.app.state.aredis_events, job_id):
             await websocket.send_json({"id": eid, **event})
         await websocket.close()
     except WebSocketDisconnect:

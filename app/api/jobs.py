@@ -13,12 +13,16 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse, Response
 from rq.exceptions import NoSuchJobError
 from rq.job import Job, JobStatus
+from starlette.responses import MalformedRangeHeader
+from starlette.responses import RangeNotSatisfiable as StarletteRangeNotSatisfiable
 
 from app.api.assets import receive_upload
-from app.api.models import Asset, ErrorBody, JobCreate, JobPage, JobResult, JobSubmitted, JobView
-from app.api.submit import enqueue_callback, has_inline_media, links, submit_job
+from app.api.limits import content_length
+from app.api.models import JobCreate
+from app.api.submit import links, needs_thread, submit_job
+from app.api.views import Asset, ErrorBody, JobPage, JobResult, JobSubmitted, JobView
 from app.auth import require_owner
-from app.callbacks import artifact_urls
+from app.callbacks import artifact_urls, enqueue_delivery
 from app.jobstore import TERMINAL, JobStore, aget, alist
 from common.errors import MediaTooLarge, MissingAsset, ReelgraphError
 from common.settings import get_settings
@@ -28,7 +32,21 @@ logger = logging.getLogger(__name__)
 
 router = APIRouter(prefix="/v1", tags=["jobs"])
 ERRORS: dict[int | str, dict[str, Any]] = {
-    code: {"model": ErrorBody} for code in (401, 404, 409, 422, 429, 503)
+    code: {"model": ErrorBody} for code in (401, 404, 409, 413, 422, 429, 503)
+}
+#: Routes that stream their body themselves (with their own cap): exempt from the JSON cap.
+STREAMED_BODY_PATHS = frozenset({"/v1/uploads"})
+UPLOAD_BODY = {
+    "required": True,
+    "content": {
+        "multipart/form-data": {
+            "schema": {
+                "type": "object",
+                "required": ["file"],
+                "properties": {"file": {"type": "string", "format": "binary"}},
+            }
+        }
+    },
 }
 
 
@@ -83,7 +101,7 @@ def fast_json(body: Any, status: int = 200) -> Response:
 async def create_job(req: JobCreate, request: Request, owner: str = Depends(require_owner)) -> Any:
     """Submit a create, caption or analyze job; poll it, stream its events, or await a callback."""
     conn = request.app.state.redis
-    if has_inline_media(req):  # decoding and storing base64 media is slow: off the event loop
+    if needs_thread(req):  # decoding media or resolving the callback's host: off the event loop
         rec = await run_in_threadpool(submit_job, conn, req, owner)
     else:  # one Redis round trip (~1 ms): cheaper inline than a thread hop under load
         rec = submit_job(conn, req, owner)
@@ -125,7 +143,8 @@ def cancel_job(job_id: str, request: Request, owner: str = Depends(require_owner
             store.set_status(
                 job_id, "canceled", error={"code": "canceled", "message": "The job was canceled."}
             )
-            enqueue_callback(conn, job_id)
+            if rec.get("callback_url"):
+                enqueue_delivery(conn, job_id)
     except NoSuchJobError:
         pass
     return view(owned(request, job_id, owner))
@@ -158,27 +177,72 @@ def artifact_path(rec: dict[str, Any], name: str) -> Path:
     return path
 
 
-def file_response(path: Path, name: str) -> FileResponse:
+class BadRange(ReelgraphError):
+    code = "bad_range"
+    status = 400
+
+
+class RangeNotSatisfiable(ReelgraphError):
+    code = "range_not_satisfiable"
+    status = 416
+
+    def __init__(self, message: str, size: int):
+        super().__init__(message)
+        self.headers = {"Content-Range": f"bytes */{size}"}
+
+
+def check_range(request: Request, response: FileResponse, size: int) -> None:
+    """Refuse, in the JSON error shape, a Range header that FileResponse would answer with a
+    plain-text 400 or 416 (it applies the same parser, so the two never disagree)."""
+    header = request.headers.get("range")
+    if_range = request.headers.get("if-range")
+    if header is None or (if_range is not None and not response._should_use_range(if_range)):
+        return
+    try:
+        FileResponse._parse_range_header(header, size)
+    except MalformedRangeHeader as exc:
+        why = str(exc.content).rstrip(".")
+        raise BadRange(f"The Range header cannot be used ({why}); send bytes=START-END.") from None
+    except StarletteRangeNotSatisfiable:
+        raise RangeNotSatisfiable(
+            f"The requested range starts past the end of the {size}-byte file.", size
+        ) from None
+
+
+def file_response(request: Request, path: Path, name: str) -> FileResponse:
+    """The file, with HTTP Range; range errors in the JSON error shape."""
     media = mimetypes.guess_type(name)[0] or "application/octet-stream"
-    return FileResponse(path, media_type=media, filename=name)
+    stat = path.stat()
+    response = FileResponse(path, media_type=media, filename=name, stat_result=stat)
+    check_range(request, response, stat.st_size)
+    return response
 
 
-@router.get("/jobs/{job_id}/artifacts/{name}", responses=ERRORS)
+@router.get(
+    "/jobs/{job_id}/artifacts/{name}",
+    responses={**ERRORS, 400: {"model": ErrorBody}, 416: {"model": ErrorBody}},
+)
 def get_artifact(
     job_id: str, name: str, request: Request, owner: str = Depends(require_owner)
 ) -> FileResponse:
     """Download an artifact (video.mp4, captions.srt, ...); supports HTTP Range."""
     path = artifact_path(owned(request, job_id, owner), name)
-    return file_response(path, name)
+    return file_response(request, path, name)
 
 
-@router.post("/uploads", status_code=201, response_model=Asset, responses=ERRORS,
-             tags=["uploads"])  # fmt: skip
+@router.post(
+    "/uploads",
+    status_code=201,
+    response_model=Asset,
+    responses={**ERRORS, 415: {"model": ErrorBody}},
+    tags=["uploads"],
+    openapi_extra={"requestBody": UPLOAD_BODY},
+)
 async def upload(request: Request, owner: str = Depends(require_owner)) -> Any:
     """Upload an image, audio or video file (multipart field ``file``); returns its asset id."""
     limit = get_settings().max_upload_bytes
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > limit + 64 * 1024:
+    declared = content_length(request.headers.get("content-length"))
+    if declared > limit + 64 * 1024:
         raise MediaTooLarge(f"The upload is {declared} bytes; the limit is {limit}.")
     meta = await receive_upload(request.headers.get("content-type", ""), request.stream())
     return Asset(**{k: meta[k] for k in ("id", "kind", "mime", "size", "sha256")})

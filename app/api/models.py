@@ -1,4 +1,4 @@
-"""Request and response models of the REST API (they are the OpenAPI schema).
+"""Request models of the REST API (with ``app.api.views``, they are the OpenAPI schema).
 
 Media references in ``input`` are an ``http(s)://`` URL, an upload's asset id (``asset_...``) or
 base64 data (``data:<mime>;base64,...``); never a server path. Limits come from Settings.
@@ -11,30 +11,24 @@ from typing import Any, Literal
 
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from app.api.checks import (
+    ASSET_RE,
+    NAME_RE,
+    URL_RE,
+    caption_word_limit,
+    check_caption_words,
+    check_json,
+    check_media_ref,
+    check_music,
+    check_text,
+    check_url,
+)
 from common.settings import get_settings
 
 Kind = Literal["create", "caption", "analyze"]
 Status = Literal["queued", "running", "succeeded", "failed", "canceled"]
 
-ASSET_RE = re.compile(r"^asset_[0-9a-f]{32}$")
-NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
-MAX_REF_CHARS = 40 * 1024 * 1024  # base64 of ~30 MB
 MAX_METADATA_CHARS = 16 * 1024
-
-
-def check_media_ref(value: str, what: str) -> str:
-    """A URL, an asset id or base64 data; anything else (a path!) is refused with a 422."""
-    v = value.strip()
-    if ASSET_RE.match(v) or v.startswith("data:"):
-        return v
-    if re.match(r"^https?://[^\s/]+", v, re.IGNORECASE):
-        if len(v) > 4096:
-            raise ValueError(f"{what}: the URL is longer than 4096 characters.")
-        return v
-    raise ValueError(
-        f"{what} must be an http(s) URL, an asset id from POST /v1/uploads (asset_...), "
-        "or base64 data (data:<mime>;base64,...)."
-    )
 
 
 class BrollItem(BaseModel):
@@ -85,7 +79,7 @@ class JobInput(BaseModel):
         limit = get_settings().max_prompt_chars
         if v is not None and len(v) > limit:
             raise ValueError(f"is {len(v)} characters; the limit is {limit}.")
-        return v
+        return None if v is None else check_text(v)
 
     @field_validator("images")
     @classmethod
@@ -98,8 +92,6 @@ class JobInput(BaseModel):
     @field_validator("audio", "music", "video", "logo")
     @classmethod
     def _ref(cls, v: str | None) -> str | None:
-        if v is not None and len(v) > MAX_REF_CHARS:
-            raise ValueError("is too large to send inline; upload it with POST /v1/uploads.")
         return None if v is None else check_media_ref(v, "the reference")
 
 
@@ -113,7 +105,7 @@ class JobOptions(BaseModel):
     Each option applies to the kinds named in its description; the others ignore it.
     """
 
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, allow_inf_nan=False)
 
     aspect: Literal["9:16", "16:9", "1:1", "source"] | None = Field(
         None, description="create/caption: output shape; caption also takes source (default)."
@@ -127,7 +119,11 @@ class JobOptions(BaseModel):
         None, validation_alias=_alias("caption_style", "style"),
         description="create/caption: karaoke, pop, clean or bold.",
     )  # fmt: skip
-    music: str | None = Field(None, description="create: auto, none, or a mood name.")
+    music: str | None = Field(
+        None,
+        max_length=4096,
+        description="create: auto, none, a mood, or a track: an asset id or an http(s) URL.",
+    )
     quality: Literal["draft", "standard", "high"] | None = Field(None, description="all renders.")
     speed: float | None = Field(None, ge=0.5, le=2.0, description="create: narration speed.")
     model: str | None = Field(
@@ -169,12 +165,22 @@ class JobOptions(BaseModel):
         None, description="analyze: auto (rapidocr, else tesseract when installed)."
     )  # fmt: skip
 
-    @field_validator("voice", "caption_style", "music", "asr_model")
+    @field_validator("voice", "caption_style", "asr_model")
     @classmethod
     def _names(cls, v: str | None) -> str | None:
         if v is not None and not NAME_RE.match(v):
             raise ValueError("must be a short name (letters, digits, _ . -), not a path or URL.")
         return v
+
+    @field_validator("model", "language")
+    @classmethod
+    def _line(cls, v: str | None) -> str | None:
+        return None if v is None else check_text(v, multiline=False)
+
+    @field_validator("music")
+    @classmethod
+    def _music(cls, v: str | None) -> str | None:
+        return None if v is None else check_music(v)
 
     @model_validator(mode="after")
     def _limits(self) -> JobOptions:
@@ -185,6 +191,11 @@ class JobOptions(BaseModel):
             raise ValueError(f"height {self.height} is above the limit {s.max_height}.")
         if (self.width is None) != (self.height is None):
             raise ValueError("give both width and height, or neither.")
+        if self.width is not None and self.height is not None and (self.width | self.height) & 1:
+            raise ValueError(
+                f"width and height must be even (H.264 video needs even sizes); "
+                f"got {self.width}x{self.height}."
+            )
         if self.fps is not None and self.fps > s.max_fps:
             raise ValueError(f"fps {self.fps} is above the limit {s.max_fps}.")
         if self.duration is not None and self.duration > s.max_duration_s:
@@ -210,15 +221,14 @@ class JobCreate(BaseModel):
     @field_validator("callback_url")
     @classmethod
     def _cb(cls, v: str | None) -> str | None:
-        if v is not None and not re.match(r"^https?://[^\s/]+", v, re.IGNORECASE):
-            raise ValueError("must be an http(s) URL.")
-        return v
+        return None if v is None else check_url(v, "the callback URL")
 
     @field_validator("metadata")
     @classmethod
     def _meta(cls, v: dict[str, Any]) -> dict[str, Any]:
         import json
 
+        check_json(v)
         if len(json.dumps(v, default=str)) > MAX_METADATA_CHARS:
             raise ValueError(f"is larger than {MAX_METADATA_CHARS} bytes as JSON.")
         return v
@@ -239,61 +249,33 @@ class JobCreate(BaseModel):
 
             if self.options.caption_style not in PRESETS:
                 raise ValueError(f"caption_style must be one of {', '.join(PRESETS)}.")
+        if self.kind == "create":
+            self._music_track()
+            self._script_words()
         return self
 
+    def _music_track(self) -> None:
+        """A track named in options.music is media like input.music: move it there."""
+        track = self.options.music
+        if track is None or not (ASSET_RE.match(track) or URL_RE.match(track)):
+            return
+        if self.input.music:
+            raise ValueError("give the music track once: in input.music or in options.music.")
+        self.input.music, self.options.music = track, None
 
-class ErrorInfo(BaseModel):
-    code: str
-    message: str
+    def _script_words(self) -> None:
+        """Words of the spoken text must fit the captions at the job's style and size."""
+        from graph.context import Context
 
-
-class ErrorBody(BaseModel):
-    error: ErrorInfo
-
-
-class JobSubmitted(BaseModel):
-    id: str
-    status: Status
-    links: dict[str, str]
-
-
-class JobView(BaseModel):
-    """A job's state as seen by its owner."""
-
-    id: str
-    kind: Kind
-    status: Status
-    stage: str | None = None
-    progress: float = 0.0
-    created_at: float
-    started_at: float | None = None
-    finished_at: float | None = None
-    timings: dict[str, float] = Field(default_factory=dict, description="Seconds per stage.")
-    error: ErrorInfo | None = None
-    artifacts: list[str] = Field(default_factory=list)
-    metadata: dict[str, Any] = Field(default_factory=dict)
-    callback: dict[str, Any] | None = None
-    links: dict[str, str] = Field(default_factory=dict)
-
-
-class JobPage(BaseModel):
-    items: list[JobView]
-    total: int
-    offset: int
-    limit: int
-
-
-class JobResult(BaseModel):
-    id: str
-    status: Status
-    artifacts: dict[str, str] = Field(description="Artifact name -> URL.")
-    report: dict[str, Any] | None = None
-    error: ErrorInfo | None = None
-
-
-class Asset(BaseModel):
-    id: str
-    kind: Literal["image", "audio", "video"]
-    mime: str
-    size: int
-    sha256: str
+        o, default = self.options, Context()
+        ctx = Context(
+            caption_style=o.caption_style or default.caption_style,
+            aspect=o.aspect or default.aspect,
+            width=o.width,
+            height=o.height,
+        )
+        limit = caption_word_limit(ctx.caption_style, *ctx.size())
+        for field in ("prompt", "transcript"):
+            text = getattr(self.input, field)
+            if text:
+                check_caption_words(text, f"input.{field}", limit)

@@ -13,6 +13,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import FileResponse
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from app.api.errors import describe_errors
 from app.api.jobs import ERRORS, JobNotFinished, artifact_path, file_response, owned
 from app.api.models import JobCreate
 from app.api.submit import submit_job
@@ -45,10 +46,8 @@ class GenerateRequest(BaseModel):
 def _validated(data: dict[str, Any]) -> JobCreate:
     try:
         return JobCreate.model_validate(data)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first.get("loc", ()) if p not in ("input", "options"))
-        raise InvalidInput(f"{where or 'request'}: {first['msg']}") from exc
+    except ValidationError as exc:  # the seed's field names: no input./options. prefixes
+        raise InvalidInput(describe_errors(exc.errors(), drop=("input", "options"))) from exc
 
 
 def _resolution(value: str | None) -> dict[str, Any]:
@@ -116,4 +115,4 @@ def get_video(request: Request, job_id: str = Query(..., max_length=64),
               owner: str = Depends(require_owner)) -> FileResponse:  # fmt: skip
     """The finished video (HTTP Range supported)."""
     rec = owned(request, job_id, owner)
-    return file_response(artifact_path(rec, "video.mp4"), "video.mp4")
+    return file_response(request, artifact_path(rec, "video.mp4"), "video.mp4")

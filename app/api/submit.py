@@ -1,7 +1,8 @@
 """Accepting a job: inline media to assets, then the record and the RQ graph job in one MULTI.
 
 Either both the record and the queue entry are written, or the caller gets an error (503 when
-Redis is down): a 202 always means the job is stored and queued.
+Redis is down): a 202 always means the job is stored and queued. A ``callback_url`` whose host
+resolves to an address the guarded fetcher refuses is a 422 here, not a failure at delivery.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from rq import Retry
 
 from app.api.assets import store_base64
 from app.api.models import JobCreate
+from app.callbacks import check_callback_url
 from app.jobstore import JobStore, new_job_id
 from common.settings import get_settings
 from workers.queueing import get_queue
@@ -21,7 +23,6 @@ from workers.queueing import get_queue
 logger = logging.getLogger(__name__)
 
 GRAPH_TASK = "app.api.tasks.run_graph_job"
-CALLBACK_TASK = "app.api.tasks.deliver_callback"
 
 
 def links(job_id: str) -> dict[str, str]:
@@ -52,9 +53,16 @@ def _inline_to_assets(inp: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def needs_thread(req: JobCreate) -> bool:
+    """Whether accepting ``req`` blocks (decoding media, resolving the callback's host)."""
+    return has_inline_media(req) or req.callback_url is not None
+
+
 def submit_job(conn: Redis, req: JobCreate, owner: str) -> dict[str, Any]:
-    """Store and enqueue ``req``; returns the new record."""
+    """Check the callback's address, store and enqueue ``req``; returns the new record."""
     s = get_settings()
+    if req.callback_url is not None:
+        check_callback_url(req.callback_url)
     store = JobStore(conn)
     inp = _inline_to_assets(req.input.model_dump(exclude_none=True))
     job_id = new_job_id()
@@ -76,9 +84,3 @@ def submit_job(conn: Redis, req: JobCreate, owner: str) -> dict[str, Any]:
         pipe.execute()
     logger.info("accepted %s job %s for %s", req.kind, job_id, owner)
     return rec
-
-
-def enqueue_callback(conn: Redis, job_id: str) -> None:
-    """Deliver a job's callback from a worker (used when the API itself ends a job)."""
-    get_queue("cpu", conn).enqueue_call(CALLBACK_TASK, kwargs={"job_id": job_id},
-                                        timeout=600, result_ttl=3600)  # fmt: skip

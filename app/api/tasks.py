@@ -3,7 +3,9 @@
 ``run_graph_job(job_id)`` resolves the job's media references to local files (asset ids to the
 upload store, URLs through the guarded fetcher), runs the graph with the checkpointer
 (``thread_id = job_id``, so a re-run after a worker died resumes), dispatches media jobs to the
-gpu/cpu queues, records events, stage timings and the outcome, and delivers the callback.
+gpu/cpu queues, records events, stage timings and the outcome, and queues the callback's
+delivery as its own job (``deliver_callback``), so a slow or failing receiver never holds a
+graph worker.
 """
 
 from __future__ import annotations
@@ -16,7 +18,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from app.callbacks import deliver
+from redis.exceptions import RedisError
+
+from app.callbacks import deliver, enqueue_delivery
 from app.jobstore import TERMINAL, JobStore
 from common.errors import Canceled, ReelgraphError
 from common.settings import get_settings
@@ -149,30 +153,30 @@ def run_graph_job(job_id: str) -> dict[str, Any]:
         return {"status": rec["status"] if rec else "missing"}
     out_dir = get_settings().storage_dir / job_id
     if conn.exists(cancel_key(job_id)):
-        return _finish_canceled(store, job_id, out_dir)
+        return _finish_canceled(store, rec, out_dir)
     store.set_status(job_id, "running")
     timings: dict[str, float] = dict(rec.get("timings") or {})
     try:
         with dispatch_mode("rq"):
             result = _run(rec, out_dir, _EventSink(store, job_id, timings))
     except Canceled:
-        return _finish_canceled(store, job_id, out_dir)
+        return _finish_canceled(store, rec, out_dir)
     except ReelgraphError as exc:
         if exc.retryable and _retries_left() > 0:
             store.add_event(job_id, {"type": "retry", "error": exc.to_dict()})
             raise
-        return _finish_failed(store, job_id, exc.to_dict(), out_dir)
+        return _finish_failed(store, rec, exc.to_dict(), out_dir)
     except Exception as exc:
         logger.exception("job %s failed unexpectedly", job_id)
         err = {
             "code": "internal_error",
             "message": f"The job failed unexpectedly ({type(exc).__name__}); see the worker log.",
         }
-        return _finish_failed(store, job_id, err, out_dir)
+        return _finish_failed(store, rec, err, out_dir)
     artifacts = _artifacts(result, out_dir)
     store.set_status(job_id, "succeeded", progress=1.0, stage="done", timings=timings,
                      artifacts=artifacts, report=result.get("report") or {})  # fmt: skip
-    deliver(store, job_id)
+    _queue_callback(store, rec)
     return {"status": "succeeded"}
 
 
@@ -192,22 +196,35 @@ def _run(rec: dict[str, Any], out_dir: Path, sink: _EventSink) -> dict[str, Any]
                       should_cancel=progress.current_cancel())  # fmt: skip
 
 
-def _finish_canceled(store: JobStore, job_id: str, out_dir: Path) -> dict[str, Any]:
+def _queue_callback(store: JobStore, rec: dict[str, Any]) -> None:
+    """Queue the delivery of a finished job's callback, if it has one."""
+    if not rec.get("callback_url"):
+        return
+    try:
+        enqueue_delivery(store.conn, rec["id"])
+    except RedisError:  # the outcome is recorded already; only the notification is lost
+        logger.exception("could not queue the callback of %s", rec["id"])
+
+
+def _finish_canceled(store: JobStore, rec: dict[str, Any], out_dir: Path) -> dict[str, Any]:
     shutil.rmtree(out_dir, ignore_errors=True)
     store.set_status(
-        job_id, "canceled", error={"code": "canceled", "message": "The job was canceled."}
+        rec["id"], "canceled", error={"code": "canceled", "message": "The job was canceled."}
     )
-    deliver(store, job_id)
+    _queue_callback(store, rec)
     return {"status": "canceled"}
 
 
-def _finish_failed(store: JobStore, job_id: str, err: dict[str, str], out_dir: Path) -> dict:
+def _finish_failed(
+    store: JobStore, rec: dict[str, Any], err: dict[str, str], out_dir: Path
+) -> dict:
     shutil.rmtree(out_dir, ignore_errors=True)
-    store.set_status(job_id, "failed", error=err)
-    deliver(store, job_id)
+    store.set_status(rec["id"], "failed", error=err)
+    _queue_callback(store, rec)
     return {"status": "failed"}
 
 
 def deliver_callback(job_id: str) -> bool:
-    """RQ entry point: deliver the callback of a job that ended outside a worker (canceled)."""
+    """RQ entry point (cpu queue): one attempt at the callback of a job that ended; a failure
+    worth retrying raises, and RQ runs it again after the job's backoff interval."""
     return deliver(JobStore(redis_conn()), job_id)

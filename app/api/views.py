@@ -1,0 +1,66 @@
+"""Response models of the REST API (with ``app.api.models``, they are the OpenAPI schema)."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+from app.api.models import Kind, Status
+
+
+class ErrorInfo(BaseModel):
+    code: str
+    message: str
+
+
+class ErrorBody(BaseModel):
+    error: ErrorInfo
+
+
+class JobSubmitted(BaseModel):
+    id: str
+    status: Status
+    links: dict[str, str]
+
+
+class JobView(BaseModel):
+    """A job's state as seen by its owner."""
+
+    id: str
+    kind: Kind
+    status: Status
+    stage: str | None = None
+    progress: float = 0.0
+    created_at: float
+    started_at: float | None = None
+    finished_at: float | None = None
+    timings: dict[str, float] = Field(default_factory=dict, description="Seconds per stage.")
+    error: ErrorInfo | None = None
+    artifacts: list[str] = Field(default_factory=list)
+    metadata: dict[str, Any] = Field(default_factory=dict)
+    callback: dict[str, Any] | None = None
+    links: dict[str, str] = Field(default_factory=dict)
+
+
+class JobPage(BaseModel):
+    items: list[JobView]
+    total: int
+    offset: int
+    limit: int
+
+
+class JobResult(BaseModel):
+    id: str
+    status: Status
+    artifacts: dict[str, str] = Field(description="Artifact name -> URL.")
+    report: dict[str, Any] | None = None
+    error: ErrorInfo | None = None
+
+
+class Asset(BaseModel):
+    id: str
+    kind: Literal["image", "audio", "video"]
+    mime: str
+    size: int
+    sha256: str
