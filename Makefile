@@ -16,7 +16,7 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -e '.[dev]'
 	@echo "preparing fonts (once per machine)"
-	@$(BIN)/python -c 'from workers.fonts import fonts_dir; fonts_dir()'
+	@$(BIN)/python -c 'from reelgraph.workers.engine.fonts import fonts_dir; fonts_dir()'
 	@touch $(STAMP)
 
 demo: install
@@ -25,6 +25,7 @@ demo: install
 
 test: install
 	@bash .ci/system-deps --test
+	@BIN=$(BIN) bash .ci/lint-imports
 	$(BIN)/python -m pytest -q
 
 test-fast: install
@@ -33,6 +34,7 @@ test-fast: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	@BIN=$(BIN) bash .ci/lint-imports
 	$(BIN)/mypy
 
 bench: install

@@ -18,8 +18,8 @@ from fastapi import Request, WebSocket
 from redis.asyncio import Redis as AsyncRedis
 from starlette.requests import HTTPConnection
 
-from common.errors import ReelgraphError
-from common.settings import get_settings
+from reelgraph.errors import ReelgraphError
+from reelgraph.settings import get_settings
 
 logger = logging.getLogger(__name__)
 

@@ -24,20 +24,26 @@ from typing import Any
 from redis import Redis
 from rq import Retry
 
-from app.jobstore import JobStore
-from common.errors import FetchFailed, FetchRefused, InvalidInput, ReelgraphError
-from common.settings import get_settings
+from reelgraph.app.jobstore import JobStore
+from reelgraph.errors import FetchFailed, FetchRefused, InvalidInput, ReelgraphError
+from reelgraph.settings import get_settings
 
 logger = logging.getLogger(__name__)
 
 SIGNATURE_HEADER = "X-Reelgraph-Signature"
-CALLBACK_TASK = "app.api.tasks.deliver_callback"
+CALLBACK_TASK = "reelgraph.app.api.tasks.deliver_callback"
 
 
 def body_bytes(payload: dict[str, Any]) -> bytes:
     """Compact, key-sorted UTF-8 JSON: the exact bytes that are sent and signed."""
-    text = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
-                      allow_nan=False, default=str)  # fmt: skip
+    text = json.dumps(
+        payload,
+        sort_keys=True,
+        separators=(",", ":"),
+        ensure_ascii=False,
+        allow_nan=False,
+        default=str,
+    )
     return text.encode("utf-8")
 
 
@@ -73,7 +79,7 @@ def callback_payload(rec: dict[str, Any]) -> dict[str, Any]:
 def _post(url: str, body: bytes, headers: dict[str, str], timeout: float) -> int:
     """POST through the guarded fetcher. It serialises compactly without re-sorting, so the
     key-sorted dict decoded from ``body`` goes out as exactly ``body`` (a test checks this)."""
-    from common import netguard
+    from reelgraph import netguard
 
     return int(netguard.post_json(url, json.loads(body), headers, timeout))
 
@@ -82,7 +88,7 @@ def check_callback_url(url: str) -> None:
     """InvalidInput (422) naming the reason unless the guarded fetcher would POST to ``url``:
     http(s) only, and a host whose addresses are public or in REELGRAPH_FETCH_ALLOWLIST.
     Resolves the host, so call it off the event loop."""
-    from common import netguard
+    from reelgraph import netguard
 
     try:
         netguard.check_url(url)
@@ -107,7 +113,7 @@ def backoff_intervals() -> list[int]:
 def enqueue_delivery(conn: Redis, job_id: str) -> None:
     """Queue the delivery of a job's callback: ``callback_attempts`` tries at most, spaced by
     ``backoff_intervals()`` (RQ's scheduler runs the retries)."""
-    from workers.queueing import get_queue
+    from reelgraph.workers.jobs.queueing import get_queue
 
     intervals = backoff_intervals()
     get_queue("cpu", conn).enqueue_call(

@@ -8,8 +8,8 @@ import logging
 import sys
 from collections.abc import Sequence
 
-from common.errors import ReelgraphError
-from common.logging import setup_logging
+from reelgraph.errors import ReelgraphError
+from reelgraph.logging import setup_logging
 
 logger = logging.getLogger(__name__)
 
@@ -28,7 +28,7 @@ def build_parser() -> argparse.ArgumentParser:
         try:
             module = importlib.import_module(f"app.commands.{name}")
         except ModuleNotFoundError as exc:
-            if exc.name and exc.name.startswith("app.commands"):
+            if exc.name and exc.name.startswith("reelgraph.app.commands"):
                 continue
             raise
         module.add_parser(sub)

@@ -20,15 +20,23 @@ from redis import Redis
 from redis.asyncio import Redis as AsyncRedis
 from redis.client import Pipeline
 
-from common.settings import get_settings
+from reelgraph.settings import get_settings
 
 logger = logging.getLogger(__name__)
 
 PREFIX = "reelgraph:"
 STATUSES = ("queued", "running", "succeeded", "failed", "canceled")
 TERMINAL = frozenset({"succeeded", "failed", "canceled"})
-JSON_FIELDS = ("input", "options", "metadata", "error", "artifacts", "timings", "report",
-               "callback")  # fmt: skip
+JSON_FIELDS = (
+    "input",
+    "options",
+    "metadata",
+    "error",
+    "artifacts",
+    "timings",
+    "report",
+    "callback",
+)
 EVENTS_MAXLEN = 5000
 
 
@@ -102,11 +110,23 @@ class JobStore:
         """Queue the writes of a new record in ``pipe`` (executed with the RQ enqueue)."""
         now = time.time()
         rec: dict[str, Any] = {
-               "id": job_id, "kind": kind, "owner": owner, "status": "queued", "stage": None,
-               "progress": 0.0, "created_at": now, "input": input, "options": options,
-               "callback_url": callback_url, "metadata": metadata, "timings": {},
-               "artifacts": {}, "error": None, "report": None,
-               "callback": {"attempts": []}}  # fmt: skip
+            "id": job_id,
+            "kind": kind,
+            "owner": owner,
+            "status": "queued",
+            "stage": None,
+            "progress": 0.0,
+            "created_at": now,
+            "input": input,
+            "options": options,
+            "callback_url": callback_url,
+            "metadata": metadata,
+            "timings": {},
+            "artifacts": {},
+            "error": None,
+            "report": None,
+            "callback": {"attempts": []},
+        }
         pipe.hset(job_key(job_id), mapping=_encode(rec))  # type: ignore[arg-type]
         pipe.expire(job_key(job_id), self.ttl)
         pipe.zadd(index_key(owner), {job_id: now})
@@ -139,8 +159,12 @@ class JobStore:
 
     def add_event(self, job_id: str, event: dict[str, Any]) -> None:
         event.setdefault("ts", time.time())
-        self.conn.xadd(events_key(job_id), {"data": json.dumps(event, default=str)},
-                       maxlen=EVENTS_MAXLEN, approximate=True)  # fmt: skip
+        self.conn.xadd(
+            events_key(job_id),
+            {"data": json.dumps(event, default=str)},
+            maxlen=EVENTS_MAXLEN,
+            approximate=True,
+        )
 
     def set_status(self, job_id: str, status: str, **fields: Any) -> None:
         """Move a job to ``status``, keep the per-status gauge, and emit the event."""
@@ -152,8 +176,11 @@ class JobStore:
             fields.setdefault("started_at", now)
         if status in TERMINAL:
             fields.setdefault("finished_at", now)
-        ev: dict[str, Any] = {"type": "end" if status in TERMINAL else "status",
-                              "status": status, "ts": now}  # fmt: skip
+        ev: dict[str, Any] = {
+            "type": "end" if status in TERMINAL else "status",
+            "status": status,
+            "ts": now,
+        }
         if fields.get("error"):
             ev["error"] = fields["error"]
         with self.conn.pipeline() as pipe:
@@ -162,8 +189,12 @@ class JobStore:
                 pipe.hincrby(STATUS_STATS, old.decode(), -1)
             if not old or old.decode() != status:
                 pipe.hincrby(STATUS_STATS, status, 1)
-            pipe.xadd(events_key(job_id), {"data": json.dumps(ev, default=str)},
-                      maxlen=EVENTS_MAXLEN, approximate=True)  # fmt: skip
+            pipe.xadd(
+                events_key(job_id),
+                {"data": json.dumps(ev, default=str)},
+                maxlen=EVENTS_MAXLEN,
+                approximate=True,
+            )
             pipe.execute()
 
     def record_stage(self, job_id: str, stage: str, seconds: float, timings: dict) -> None:
@@ -203,8 +234,9 @@ async def aget(aredis: AsyncRedis, job_id: str) -> dict[str, Any] | None:
     return _decode(raw) if raw else None
 
 
-async def alist(aredis: AsyncRedis, owner: str, offset: int, limit: int
-                ) -> tuple[int, list[dict[str, Any]]]:  # fmt: skip
+async def alist(
+    aredis: AsyncRedis, owner: str, offset: int, limit: int
+) -> tuple[int, list[dict[str, Any]]]:
     """``JobStore.list`` for async routes: (total, records newest first)."""
     async with aredis.pipeline(transaction=False) as pipe:
         pipe.zcard(index_key(owner))

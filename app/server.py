@@ -17,7 +17,7 @@ from redis.backoff import NoBackoff
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.retry import Retry
 
-from common.settings import Settings, get_settings
+from reelgraph.settings import Settings, get_settings
 
 logger = logging.getLogger(__name__)
 
@@ -52,7 +52,7 @@ def redis_clients(s: Settings) -> tuple[Redis, AsyncRedis, AsyncRedis]:
     Every request-path call times out after ``api_redis_timeout_s`` (the handlers answer 503);
     only the event stream's XREAD, which blocks up to ``events.BLOCK_MS``, may wait longer.
     """
-    from app.api.events import BLOCK_MS
+    from reelgraph.app.api.events import BLOCK_MS
 
     timeout, connect = s.api_redis_timeout_s, s.api_redis_connect_timeout_s
     pool = BlockingConnectionPool.from_url(
@@ -77,9 +77,9 @@ def redis_clients(s: Settings) -> tuple[Redis, AsyncRedis, AsyncRedis]:
 
 def create_app() -> FastAPI:
     """A new app bound to ``Settings.redis_url``; nothing connects until the first request."""
-    from app.api import events, jobs, ops, seeds
-    from app.api.errors import install_error_handlers
-    from app.api.limits import BodySizeLimit
+    from reelgraph.app.api import events, jobs, ops, seeds
+    from reelgraph.app.api.errors import install_error_handlers
+    from reelgraph.app.api.limits import BodySizeLimit
 
     s = get_settings()
 

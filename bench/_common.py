@@ -90,7 +90,7 @@ def stopwatch(times: dict[str, float], name: str) -> Iterator[None]:
 
 def machine_info() -> dict[str, str]:
     """nproc, load average, ffmpeg version line and whether a GPU device node exists."""
-    from workers.ffmpeg import ffmpeg_binary, ffmpeg_version
+    from reelgraph.workers.engine.ffmpeg import ffmpeg_binary, ffmpeg_version
 
     load = os.getloadavg()
     return {
@@ -135,8 +135,10 @@ def _kenburns_clip(visual: dict, start: float, fade_in: float, size: tuple[int, 
 
     def pos(t: float) -> tuple[float, float]:
         z = zoom(t)
-        return (-(width * z - width) * lerp("x_from", "x_to", t),
-                -(height * z - height) * lerp("y_from", "y_to", t))  # fmt: skip
+        return (
+            -(width * z - width) * lerp("x_from", "x_to", t),
+            -(height * z - height) * lerp("y_from", "y_to", t),
+        )
 
     img = ImageClip(_cover(visual["path"], width, height)).with_duration(d)
     moving = img.resized(zoom).with_position(pos)
@@ -148,8 +150,8 @@ def _caption_clips(words: list[dict], style: str, size: tuple[int, int]) -> list
     """One TextClip per caption event (same grouping as the .ass; no per-word highlight)."""
     from moviepy import TextClip
 
-    from workers.captions import PRESETS, events_for
-    from workers.fonts import font_file
+    from reelgraph.workers.engine.captions import PRESETS, events_for
+    from reelgraph.workers.engine.fonts import font_file
 
     width, height = size
     preset = PRESETS[style]
@@ -163,20 +165,29 @@ def _caption_clips(words: list[dict], style: str, size: tuple[int, int]) -> list
             end = min(end, events[i + 1][0].start)
         end = max(end, ev[0].start + 0.05)
         text = " ".join(w.text for w in ev)
-        tc = TextClip(font=font, text=text, font_size=fsize, color="white",
-                      stroke_color="black", stroke_width=max(2, round(fsize * 0.1)),
-                      method="caption", size=(width - 160, None), text_align="center")  # fmt: skip
+        tc = TextClip(
+            font=font,
+            text=text,
+            font_size=fsize,
+            color="white",
+            stroke_color="black",
+            stroke_width=max(2, round(fsize * 0.1)),
+            method="caption",
+            size=(width - 160, None),
+            text_align="center",
+        )
         clips.append(
             tc.with_start(ev[0].start).with_end(end).with_position(("center", 0.62), relative=True)
         )
     return clips
 
 
-def moviepy_render(spec: dict, words: list[dict], out: Path, *, preset: str, crf: int,
-                   threads: int | None) -> None:  # fmt: skip
+def moviepy_render(
+    spec: dict, words: list[dict], out: Path, *, preset: str, crf: int, threads: int | None
+) -> None:
     """Render ``spec`` (a RenderSpec dict) with MoviePy 2.x: Ken Burns, crossfades, captions,
     narration + music (ducking approximated by a constant -10 dB on the music)."""
-    from workers.ffmpeg import ffmpeg_binary
+    from reelgraph.workers.engine.ffmpeg import ffmpeg_binary
 
     os.environ.setdefault("FFMPEG_BINARY", ffmpeg_binary())
     os.environ.setdefault("IMAGEIO_FFMPEG_EXE", ffmpeg_binary())
@@ -200,7 +211,16 @@ def moviepy_render(spec: dict, words: list[dict], out: Path, *, preset: str, crf
         )
     mix = CompositeAudioClip(tracks).with_duration(duration)
     final = CompositeVideoClip(clips, size=size).with_duration(duration).with_audio(mix)
-    final.write_videofile(str(out), fps=fps, codec="libx264", preset=preset,
-                          ffmpeg_params=["-crf", str(crf)], pixel_format="yuv420p",
-                          audio_codec="aac", audio_bitrate="192k", audio_fps=48000,
-                          threads=threads, logger=None)  # fmt: skip
+    final.write_videofile(
+        str(out),
+        fps=fps,
+        codec="libx264",
+        preset=preset,
+        ffmpeg_params=["-crf", str(crf)],
+        pixel_format="yuv420p",
+        audio_codec="aac",
+        audio_bitrate="192k",
+        audio_fps=48000,
+        threads=threads,
+        logger=None,
+    )

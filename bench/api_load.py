@@ -33,10 +33,14 @@ import httpx
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from app.commands.serve import DEFAULT_WORKERS  # noqa: E402
+from reelgraph.app.commands.serve import DEFAULT_WORKERS  # noqa: E402
 
-BODY = {"kind": "create", "input": {"prompt": "Three surprising facts about owls."},
-        "options": {"aspect": "9:16", "fps": 30}, "metadata": {"bench": True}}  # fmt: skip
+BODY = {
+    "kind": "create",
+    "input": {"prompt": "Three surprising facts about owls."},
+    "options": {"aspect": "9:16", "fps": 30},
+    "metadata": {"bench": True},
+}
 
 
 def _free_port() -> int:
@@ -65,18 +69,49 @@ def private_stack(workers: int) -> Iterator[str]:
         raise SystemExit("redis-server not found; install it or pass --url")
     rport, aport = _free_port(), _free_port()
     home = tempfile.mkdtemp(prefix="reelgraph-bench-")
-    procs = [subprocess.Popen([binary, "--port", str(rport), "--bind", "127.0.0.1", "--save", "",
-                               "--appendonly", "no", "--dir", home],
-                              stdout=subprocess.DEVNULL)]  # fmt: skip
-    env = dict(os.environ, REDIS_URL=f"redis://127.0.0.1:{rport}/0", REELGRAPH_HOME=home,
-               REELGRAPH_RATE_LIMIT_PER_MINUTE="0",
-               PYTHONPATH=str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", ""))  # fmt: skip
+    procs = [
+        subprocess.Popen(
+            [
+                binary,
+                "--port",
+                str(rport),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                home,
+            ],
+            stdout=subprocess.DEVNULL,
+        )
+    ]
+    env = dict(
+        os.environ,
+        REDIS_URL=f"redis://127.0.0.1:{rport}/0",
+        REELGRAPH_HOME=home,
+        REELGRAPH_RATE_LIMIT_PER_MINUTE="0",
+        PYTHONPATH=str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", ""),
+    )
     try:
         time.sleep(0.3)
-        procs.append(subprocess.Popen(
-            [sys.executable, "-m", "app.cli", "serve", "--port", str(aport),
-             "--workers", str(workers)], cwd=REPO, env=env,
-        ))  # fmt: skip
+        procs.append(
+            subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "reelgraph.app.cli",
+                    "serve",
+                    "--port",
+                    str(aport),
+                    "--workers",
+                    str(workers),
+                ],
+                cwd=REPO,
+                env=env,
+            )
+        )
         base = f"http://127.0.0.1:{aport}"
         _wait_http(base + "/health")
         yield base
@@ -122,8 +157,9 @@ class Conn:
             self.writer.close()
 
 
-async def _phase(base: str, kind: str, seconds: float, concurrency: int,
-                 ids: list[str]) -> dict[str, float]:  # fmt: skip
+async def _phase(
+    base: str, kind: str, seconds: float, concurrency: int, ids: list[str]
+) -> dict[str, float]:
     parts = urlsplit(base)
     latencies: list[float] = []
     errors = 0
@@ -153,8 +189,13 @@ async def _phase(base: str, kind: str, seconds: float, concurrency: int,
     await asyncio.gather(*(one_user() for _ in range(concurrency)))
     elapsed = time.monotonic() - t_start
     q = statistics.quantiles(latencies, n=100) if len(latencies) > 1 else [0.0] * 99
-    return {"requests": len(latencies), "errors": errors, "rps": len(latencies) / elapsed,
-            "p50_ms": q[49] * 1000, "p99_ms": q[98] * 1000}  # fmt: skip
+    return {
+        "requests": len(latencies),
+        "errors": errors,
+        "rps": len(latencies) / elapsed,
+        "p50_ms": q[49] * 1000,
+        "p99_ms": q[98] * 1000,
+    }
 
 
 async def run_load(base: str, concurrency: int, duration: float) -> dict[str, dict[str, float]]:
@@ -192,8 +233,10 @@ def main(argv: list[str] | None = None) -> int:
         f"{'endpoint':<20} {'requests':>9} {'errors':>7} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8}"
     )
     for name, r in results.items():
-        print(f"{name:<20} {r['requests']:>9} {r['errors']:>7} {r['rps']:>8.1f} "
-              f"{r['p50_ms']:>8.1f} {r['p99_ms']:>8.1f}")  # fmt: skip
+        print(
+            f"{name:<20} {r['requests']:>9} {r['errors']:>7} {r['rps']:>8.1f} "
+            f"{r['p50_ms']:>8.1f} {r['p99_ms']:>8.1f}"
+        )
     print(json.dumps({k: {m: round(v, 2) for m, v in r.items()} for k, r in results.items()}))
     return 0
 

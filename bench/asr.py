@@ -24,9 +24,9 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from reelgraph.workers.engine import asr
+from reelgraph.workers.jobs.dispatch import dispatch_many
 from tests.fixtures_speech import LONG_TEXT, build_speech, word_error_rate
-from workers import asr
-from workers.dispatch import dispatch_many
 
 
 def _trim(src: Path, dst: Path, seconds: float) -> float:
@@ -54,8 +54,10 @@ def bench_model(model: str, wav: str, duration: float, text: str, repeat: int) -
     asr.load_model(model)
     asr.transcribe_chunk(wav, 0.0, 5.0, model, None)  # warm-up
     t_one, one = _timed(lambda: asr.transcribe_chunk(wav, 0.0, duration, model, None), repeat)
-    calls = [{"audio": wav, "start": s, "end": e, "model": model, "language": None}
-             for s, e in asr.plan_chunks(duration)]  # fmt: skip
+    calls = [
+        {"audio": wav, "start": s, "end": e, "model": model, "language": None}
+        for s, e in asr.plan_chunks(duration)
+    ]
     t_par, par = _timed(
         lambda: asr.merge_chunks(dispatch_many(asr.transcribe_chunk, calls, parallel=2)), repeat
     )
@@ -63,11 +65,14 @@ def bench_model(model: str, wav: str, duration: float, text: str, repeat: int) -
         lambda: asr.merge_chunks(dispatch_many(asr.transcribe_chunk, calls, parallel=1)), repeat
     )
     return {
-        "model": model, "rtf_one": t_one / duration, "rtf_chunked": t_par / duration,
-        "par_over_one": t_par / t_one, "serial_over_one": t_ser / t_one,
+        "model": model,
+        "rtf_one": t_one / duration,
+        "rtf_chunked": t_par / duration,
+        "par_over_one": t_par / t_one,
+        "serial_over_one": t_ser / t_one,
         "wer_one": word_error_rate(text, " ".join(w["text"] for w in one["words"])),
         "wer_chunked": word_error_rate(text, " ".join(w["text"] for w in par)),
-    }  # fmt: skip
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -82,7 +87,7 @@ def main(argv: list[str] | None = None) -> int:
     device, compute = asr.device_and_compute()
     with tempfile.TemporaryDirectory() as tmp:
         fx = build_speech(tmp, LONG_TEXT, -15.0, "bench")
-        from workers.audio import _decode_to_wav
+        from reelgraph.workers.engine.audio import _decode_to_wav
 
         wav16 = Path(tmp) / "speech16k.wav"
         _decode_to_wav(fx.wav, wav16, 16000, True, "bench decode")
@@ -90,17 +95,21 @@ def main(argv: list[str] | None = None) -> int:
         duration = _trim(wav16, wav, args.seconds)
         spoken = " ".join(w["text"] for w in fx.words if w["end"] <= duration)
         print(f"audio {duration:.1f} s of speech + music at -15 dB; device {device}/{compute}")
-        print(f"{'model':8} {'RTF 1-pass':>11} {'RTF chunked':>12} {'chunked/1-pass':>15} "
-              f"{'serial/1-pass':>14} {'WER 1-pass':>11} {'WER chunked':>12}")  # fmt: skip
+        print(
+            f"{'model':8} {'RTF 1-pass':>11} {'RTF chunked':>12} {'chunked/1-pass':>15} "
+            f"{'serial/1-pass':>14} {'WER 1-pass':>11} {'WER chunked':>12}"
+        )
         for model in [m.strip() for m in args.models.split(",") if m.strip()]:
             try:
                 r = bench_model(model, str(wav), duration, spoken, args.repeat)
             except Exception as exc:  # a missing model is reported, not fatal
                 print(f"{model:8} skipped: {exc}")
                 continue
-            print(f"{r['model']:8} {r['rtf_one']:11.3f} {r['rtf_chunked']:12.3f} "
-                  f"{r['par_over_one']:15.2f} {r['serial_over_one']:14.2f} "
-                  f"{r['wer_one']:11.3f} {r['wer_chunked']:12.3f}")  # fmt: skip
+            print(
+                f"{r['model']:8} {r['rtf_one']:11.3f} {r['rtf_chunked']:12.3f} "
+                f"{r['par_over_one']:15.2f} {r['serial_over_one']:14.2f} "
+                f"{r['wer_one']:11.3f} {r['wer_chunked']:12.3f}"
+            )
     return 0
 
 

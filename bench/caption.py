@@ -30,23 +30,48 @@ def make_source(folder: Path, seconds: float, size: tuple[int, int]) -> Path:
     words = max(8, int(seconds * 2.3))
     text = narration_text(words).replace(". ", ". [[ ]] ")
     wav = folder / "speech.wav"
-    subprocess.run(["espeak-ng", "-v", "en-us", "-s", "160", "-g", "30", "-w", str(wav), text],
-                   check=True, capture_output=True)  # fmt: skip
+    subprocess.run(
+        ["espeak-ng", "-v", "en-us", "-s", "160", "-g", "30", "-w", str(wav), text],
+        check=True,
+        capture_output=True,
+    )
     w, h = size
     out = folder / "source.mp4"
     subprocess.run(
-        ["ffmpeg", "-hide_banner", "-loglevel", "error", "-y",
-         "-f", "lavfi", "-i", f"testsrc2=s={w}x{h}:r=30", "-i", str(wav),
-         "-vf", "lutyuv=y=val*0.6,drawbox=x=iw*0.4:y=ih*0.2:w=iw*0.2:h=ih*0.5:c=0xc08060:t=fill",
-         "-shortest", "-c:v", "libx264", "-preset", "veryfast", "-crf", "20",
-         "-c:a", "aac", "-ar", "48000", str(out)],
+        [
+            "ffmpeg",
+            "-hide_banner",
+            "-loglevel",
+            "error",
+            "-y",
+            "-f",
+            "lavfi",
+            "-i",
+            f"testsrc2=s={w}x{h}:r=30",
+            "-i",
+            str(wav),
+            "-vf",
+            "lutyuv=y=val*0.6,drawbox=x=iw*0.4:y=ih*0.2:w=iw*0.2:h=ih*0.5:c=0xc08060:t=fill",
+            "-shortest",
+            "-c:v",
+            "libx264",
+            "-preset",
+            "veryfast",
+            "-crf",
+            "20",
+            "-c:a",
+            "aac",
+            "-ar",
+            "48000",
+            str(out),
+        ],
         check=True,
-    )  # fmt: skip
+    )
     return out
 
 
 def run_once(src: Path, out_dir: Path, options: dict[str, Any]) -> tuple[float, dict[str, Any]]:
-    from graph.caption import run_caption
+    from reelgraph.graph.caption import run_caption
 
     t0 = time.perf_counter()
     res = run_caption({"source": str(src)}, options, out_dir=out_dir)
@@ -66,39 +91,61 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="rg-bench-caption-") as tmp:
         root = Path(tmp)
         os.environ["REELGRAPH_HOME"] = str(root / "home")
-        from common.settings import get_settings
+        from reelgraph.settings import get_settings
 
         get_settings.cache_clear()
-        from workers.fonts import fonts_dir
+        from reelgraph.workers.engine.fonts import fonts_dir
 
         fonts_dir()  # install step, not part of captioning
         src = make_source(root, args.seconds, (sw, sh))
-        opts = {"aspect": "9:16", "width": ow, "height": oh, "remove_silence": True,
-                "zoom": True, "asr_model": args.model, "caption_style": "karaoke"}  # fmt: skip
+        opts = {
+            "aspect": "9:16",
+            "width": ow,
+            "height": oh,
+            "remove_silence": True,
+            "zoom": True,
+            "asr_model": args.model,
+            "caption_style": "karaoke",
+        }
         first_s, first = run_once(src, root / "first", opts)
         second_s, second = run_once(src, root / "second", {**opts, "caption_style": "pop"})
     ratio = second_s / first_s
     result = {
-        "source": f"{sw}x{sh} {first['duration_in']:.1f}s", "output": f"{ow}x{oh}",
-        "duration_out": first["duration_out"], "first_s": round(first_s, 2),
-        "restyle_s": round(second_s, 2), "ratio": round(ratio, 3), "goal": GOAL,
-        "meets_goal": ratio <= GOAL, "first_stages": first["timings"],
-        "restyle_stages": second["timings"], "restyle_cache": second["cache"],
+        "source": f"{sw}x{sh} {first['duration_in']:.1f}s",
+        "output": f"{ow}x{oh}",
+        "duration_out": first["duration_out"],
+        "first_s": round(first_s, 2),
+        "restyle_s": round(second_s, 2),
+        "ratio": round(ratio, 3),
+        "goal": GOAL,
+        "meets_goal": ratio <= GOAL,
+        "first_stages": first["timings"],
+        "restyle_stages": second["timings"],
+        "restyle_cache": second["cache"],
         "machine": machine_info(),
-    }  # fmt: skip
+    }
     if args.json:
         print(json.dumps(result, indent=2))
         return
     print("caption: first run vs re-style run (fresh cache, fonts prepared)")
-    print(table([
-        ("source", result["source"]), ("output", result["output"]),
-        ("first run", f"{first_s:.2f} s"), ("re-style run", f"{second_s:.2f} s"),
-        ("ratio", f"{ratio:.3f} (goal <= {GOAL}) {'OK' if ratio <= GOAL else 'ABOVE GOAL'}"),
-        ("re-style cache", json.dumps(second["cache"])),
-        ("first stages", json.dumps(first["timings"])),
-        ("re-style stages", json.dumps(second["timings"])),
-        ("machine", json.dumps(result["machine"])),
-    ]))  # fmt: skip
+    print(
+        table(
+            [
+                ("source", result["source"]),
+                ("output", result["output"]),
+                ("first run", f"{first_s:.2f} s"),
+                ("re-style run", f"{second_s:.2f} s"),
+                (
+                    "ratio",
+                    f"{ratio:.3f} (goal <= {GOAL}) {'OK' if ratio <= GOAL else 'ABOVE GOAL'}",
+                ),
+                ("re-style cache", json.dumps(second["cache"])),
+                ("first stages", json.dumps(first["timings"])),
+                ("re-style stages", json.dumps(second["timings"])),
+                ("machine", json.dumps(result["machine"])),
+            ]
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -27,15 +27,18 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import httpx
 
-from common.errors import FetchFailed, FetchRefused, MediaTooLarge
-from common.settings import get_settings
+from reelgraph.errors import FetchFailed, FetchRefused, MediaTooLarge
+from reelgraph.settings import get_settings
 
 logger = logging.getLogger(__name__)
 
 MAX_REDIRECTS = 5
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
-_METADATA_IPS = {ipaddress.ip_address("169.254.169.254"), ipaddress.ip_address("fd00:ec2::254"),
-                 ipaddress.ip_address("100.100.100.200")}  # fmt: skip
+_METADATA_IPS = {
+    ipaddress.ip_address("169.254.169.254"),
+    ipaddress.ip_address("fd00:ec2::254"),
+    ipaddress.ip_address("100.100.100.200"),
+}
 _METADATA_HOSTS = {"metadata.google.internal", "metadata", "instance-data"}
 _CGNAT = ipaddress.ip_network("100.64.0.0/10")
 _NAT64 = ipaddress.ip_network("64:ff9b::/96")
@@ -71,11 +74,14 @@ def classify(ip: IPAddress) -> str | None:
     if ip in _METADATA_IPS:
         return "cloud-metadata"
     checks = [
-        ("unspecified", ip.is_unspecified), ("loopback", ip.is_loopback),
-        ("link-local", ip.is_link_local), ("multicast", ip.is_multicast),
+        ("unspecified", ip.is_unspecified),
+        ("loopback", ip.is_loopback),
+        ("link-local", ip.is_link_local),
+        ("multicast", ip.is_multicast),
         ("carrier-grade NAT", isinstance(ip, ipaddress.IPv4Address) and ip in _CGNAT),
-        ("private", ip.is_private), ("reserved", ip.is_reserved or not ip.is_global),
-    ]  # fmt: skip
+        ("private", ip.is_private),
+        ("reserved", ip.is_reserved or not ip.is_global),
+    ]
     return next((name for name, hit in checks if hit), None)
 
 
@@ -220,8 +226,14 @@ def fetch_to_file(url: str, dest: Path, *, max_bytes: int) -> Path:
     return dest
 
 
-def post_json(url: str, payload: dict[str, Any], headers: dict[str, str] | None = None,
-              timeout: float | None = None, *, body: bytes | None = None) -> int:  # fmt: skip
+def post_json(
+    url: str,
+    payload: dict[str, Any],
+    headers: dict[str, str] | None = None,
+    timeout: float | None = None,
+    *,
+    body: bytes | None = None,
+) -> int:
     """Guarded POST of JSON (callbacks); returns the HTTP status; redirects are not followed.
 
     The bytes sent are ``body`` when given (so a signature computed over it stays valid), else

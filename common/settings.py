@@ -86,7 +86,8 @@ class Settings(BaseSettings):
     job_timeout_s: int = 3600
     # Job platform (queues, workers, callbacks)
     graph_runner: str = Field(
-        default="graph.runner:run_job", description="module:function that runs a graph job."
+        default="reelgraph.graph.runner:run_job",
+        description="module:function that runs a graph job.",
     )
     graph_retries: int = 3
     media_retries: int = 2

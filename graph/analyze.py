@@ -16,10 +16,10 @@ from langchain_core.messages import AnyMessage
 from langgraph.graph import END, START, StateGraph
 from langgraph.graph.message import add_messages
 
-from common.errors import InvalidInput
-from graph.state import merge_dicts
-from graph.streaming import EventFn, stream_graph
-from nodes.analyze import (
+from reelgraph.errors import InvalidInput
+from reelgraph.graph.state import merge_dicts
+from reelgraph.graph.streaming import EventFn, stream_graph
+from reelgraph.nodes.analyze import (
     assemble_analysis,
     extract_audio,
     ingest_media,
@@ -49,7 +49,7 @@ class AnalyzeContext:
         if "every" in opts and "every_n_frames" not in opts:
             opts["every_n_frames"] = opts.pop("every")
         ctx = cls(**{k: v for k, v in opts.items() if k in known and v is not None})
-        from workers.ocr import ENGINES
+        from reelgraph.workers.engine.ocr import ENGINES
 
         if ctx.ocr_engine not in ENGINES:
             raise InvalidInput(
@@ -114,10 +114,20 @@ class AnalyzeOutput(TypedDict):
 
 def build_analyze_graph() -> StateGraph[Any, Any, Any, Any]:
     """The uncompiled analyze builder."""
-    builder = StateGraph(AnalyzeState, context_schema=AnalyzeContext, input_schema=MediaInput,
-                         output_schema=AnalyzeOutput)  # fmt: skip
-    order = [ingest_media, probe_media, extract_audio, transcribe_audio, read_screen_text,
-             assemble_analysis]  # fmt: skip
+    builder = StateGraph(
+        AnalyzeState,
+        context_schema=AnalyzeContext,
+        input_schema=MediaInput,
+        output_schema=AnalyzeOutput,
+    )
+    order = [
+        ingest_media,
+        probe_media,
+        extract_audio,
+        transcribe_audio,
+        read_screen_text,
+        assemble_analysis,
+    ]
     for fn in order:
         builder.add_node(fn)
     builder.add_edge(START, order[0].__name__)
@@ -141,17 +151,28 @@ def source_of(input: dict[str, Any]) -> str:
     raise InvalidInput("No input media was given; pass a video file, an upload id or a URL.")
 
 
-def run_analyze(input: dict[str, Any], options: dict[str, Any], *, out_dir: Path,
-                on_event: EventFn | None = None, checkpointer: Any = None,
-                job_id: str | None = None) -> dict[str, Any]:  # fmt: skip
+def run_analyze(
+    input: dict[str, Any],
+    options: dict[str, Any],
+    *,
+    out_dir: Path,
+    on_event: EventFn | None = None,
+    checkpointer: Any = None,
+    job_id: str | None = None,
+) -> dict[str, Any]:
     """Analyze one media file; returns {artifacts, report, analysis, warnings}."""
     ctx = AnalyzeContext.from_options(options)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     inputs = {"source": source_of(input), "out_dir": str(out_dir)}
-    values = stream_graph(build_analyze_graph(), inputs, ctx, on_event,
-                          checkpointer=checkpointer, thread_id=job_id)  # fmt: skip
+    values = stream_graph(
+        build_analyze_graph(), inputs, ctx, on_event, checkpointer=checkpointer, thread_id=job_id
+    )
     analysis = values.get("analysis") or {}
     report = {k: analysis.get(k) for k in ("timings", "cache", "warnings")}
-    return {"artifacts": values.get("artifacts", {}), "report": report, "analysis": analysis,
-            "warnings": values.get("warnings", [])}  # fmt: skip
+    return {
+        "artifacts": values.get("artifacts", {}),
+        "report": report,
+        "analysis": analysis,
+        "warnings": values.get("warnings", []),
+    }

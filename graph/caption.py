@@ -21,25 +21,31 @@ from langgraph.graph import END, START, StateGraph
 from langgraph.graph.message import add_messages
 from langgraph.runtime import Runtime
 
-from common.errors import InvalidInput, MissingAsset
-from common.settings import get_settings
-from graph.analyze import MediaInput, MediaState, source_of
-from graph.streaming import EventFn, stream_graph
-from nodes.analyze import extract_audio, ingest_media, probe_media, transcribe_audio
-from nodes.edit import (
+from reelgraph.errors import InvalidInput, MissingAsset
+from reelgraph.graph.analyze import MediaInput, MediaState, source_of
+from reelgraph.graph.streaming import EventFn, stream_graph
+from reelgraph.nodes.analyze import extract_audio, ingest_media, probe_media, transcribe_audio
+from reelgraph.nodes.edit import (
     build_edit_captions,
     compose_edit_spec,
     correct_transcript,
     deliver_edit,
     plan_edits,
 )
-from nodes.render import render
-from workers.spec import ASPECT_SIZES
+from reelgraph.nodes.render import render
+from reelgraph.settings import get_settings
+from reelgraph.workers.engine.spec import ASPECT_SIZES
 
 #: Option names of the REST API and the seeds mapped onto the context's fields.
-_ALIASES = {"style": "caption_style", "model": "llm_model", "broll": "broll_dir",
-            "threshold": "silence_threshold_db", "cut_silences": "remove_silence",
-            "padding": "silence_padding", "correct_transcript": "correct"}  # fmt: skip
+_ALIASES = {
+    "style": "caption_style",
+    "model": "llm_model",
+    "broll": "broll_dir",
+    "threshold": "silence_threshold_db",
+    "cut_silences": "remove_silence",
+    "padding": "silence_padding",
+    "correct_transcript": "correct",
+}
 
 
 @dataclass
@@ -91,12 +97,13 @@ class CaptionContext:
 
     def check(self) -> None:
         """Raise InvalidInput / MissingAsset with an actionable sentence for a bad knob."""
-        from workers.captions import PRESETS
+        from reelgraph.workers.engine.captions import PRESETS
 
         s = get_settings()
         if self.caption_style not in PRESETS:
-            raise InvalidInput(f"Caption style '{self.caption_style}' is unknown; use one of "
-                               f"{', '.join(PRESETS)}.")  # fmt: skip
+            raise InvalidInput(
+                f"Caption style '{self.caption_style}' is unknown; use one of {', '.join(PRESETS)}."
+            )
         if self.aspect != "source" and self.aspect not in ASPECT_SIZES:
             raise InvalidInput(f"Unknown aspect '{self.aspect}'; use 9:16, 16:9, 1:1 or source.")
         if (self.width is None) != (self.height is None):
@@ -111,15 +118,19 @@ class CaptionContext:
                 and self.height % 2 == 0
             )
         ):
-            raise InvalidInput(f"Resolution {self.width}x{self.height} is not valid; use even "
-                               f"sizes within 16..{s.max_width} x 16..{s.max_height}.")  # fmt: skip
+            raise InvalidInput(
+                f"Resolution {self.width}x{self.height} is not valid; use even "
+                f"sizes within 16..{s.max_width} x 16..{s.max_height}."
+            )
         if not 1 <= int(self.fps) <= s.max_fps:
             raise InvalidInput(f"fps {self.fps} is out of range; use 1..{s.max_fps}.")
         if self.quality not in ("draft", "standard", "high"):
             raise InvalidInput(f"Unknown quality '{self.quality}'; use draft, standard or high.")
         if not -90.0 <= self.silence_threshold_db <= -5.0 or not 0.1 <= self.min_silence <= 30:
-            raise InvalidInput("Silence settings are out of range; use a threshold of -90..-5 dB "
-                               "and a minimum silence of 0.1..30 s.")  # fmt: skip
+            raise InvalidInput(
+                "Silence settings are out of range; use a threshold of -90..-5 dB "
+                "and a minimum silence of 0.1..30 s."
+            )
         if not 0.0 <= self.silence_padding <= self.min_silence / 2:
             raise InvalidInput("Silence padding must be between 0 and half the minimum silence.")
         if self.broll_dir and not Path(self.broll_dir).is_dir():
@@ -127,7 +138,7 @@ class CaptionContext:
         if self.logo:
             if not Path(self.logo).is_file():
                 raise MissingAsset(f"The logo file '{self.logo}' does not exist; check the path.")
-            from nodes.edit import check_image
+            from reelgraph.nodes.edit import check_image
 
             check_image(self.logo)
 
@@ -165,8 +176,12 @@ def route_after_transcript(state: dict[str, Any], runtime: Runtime[Any]) -> str:
 
 def build_caption_graph() -> StateGraph[Any, Any, Any, Any]:
     """The uncompiled caption builder."""
-    builder = StateGraph(CaptionState, context_schema=CaptionContext, input_schema=MediaInput,
-                         output_schema=CaptionOutput)  # fmt: skip
+    builder = StateGraph(
+        CaptionState,
+        context_schema=CaptionContext,
+        input_schema=MediaInput,
+        output_schema=CaptionOutput,
+    )
     head = [ingest_media, probe_media, extract_audio, transcribe_audio]
     tail = [plan_edits, build_edit_captions, compose_edit_spec, render, deliver_edit]
     for fn in [*head, correct_transcript, *tail]:
@@ -174,8 +189,11 @@ def build_caption_graph() -> StateGraph[Any, Any, Any, Any]:
     builder.add_edge(START, head[0].__name__)
     for a, b in itertools.pairwise(head):
         builder.add_edge(a.__name__, b.__name__)
-    builder.add_conditional_edges(transcribe_audio.__name__, route_after_transcript,
-                                  [correct_transcript.__name__, plan_edits.__name__])  # fmt: skip
+    builder.add_conditional_edges(
+        transcribe_audio.__name__,
+        route_after_transcript,
+        [correct_transcript.__name__, plan_edits.__name__],
+    )
     builder.add_edge(correct_transcript.__name__, plan_edits.__name__)
     for a, b in itertools.pairwise(tail):
         builder.add_edge(a.__name__, b.__name__)
@@ -187,18 +205,29 @@ def build_caption_graph() -> StateGraph[Any, Any, Any, Any]:
 graph = build_caption_graph().compile()
 
 
-def run_caption(input: dict[str, Any], options: dict[str, Any], *, out_dir: Path,
-                on_event: EventFn | None = None, checkpointer: Any = None,
-                job_id: str | None = None) -> dict[str, Any]:  # fmt: skip
+def run_caption(
+    input: dict[str, Any],
+    options: dict[str, Any],
+    *,
+    out_dir: Path,
+    on_event: EventFn | None = None,
+    checkpointer: Any = None,
+    job_id: str | None = None,
+) -> dict[str, Any]:
     """Caption/edit one video; returns {artifacts, report, warnings}."""
     t0 = time.monotonic()
     ctx = CaptionContext.from_options(options)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    inputs = {"source": source_of(input), "out_dir": str(out_dir), "need_video": True,
-              "need_audio": True}  # fmt: skip
-    values = stream_graph(build_caption_graph(), inputs, ctx, on_event,
-                          checkpointer=checkpointer, thread_id=job_id)  # fmt: skip
+    inputs = {
+        "source": source_of(input),
+        "out_dir": str(out_dir),
+        "need_video": True,
+        "need_audio": True,
+    }
+    values = stream_graph(
+        build_caption_graph(), inputs, ctx, on_event, checkpointer=checkpointer, thread_id=job_id
+    )
     artifacts = values.get("artifacts") or {}
     report = dict(values.get("report") or {})
     report["wall_seconds"] = round(time.monotonic() - t0, 3)

@@ -13,8 +13,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from common.errors import DependencyMissing, ServiceUnavailable
-from common.settings import get_settings
+from reelgraph.errors import DependencyMissing, ServiceUnavailable
+from reelgraph.settings import get_settings
 
 logger = logging.getLogger(__name__)
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 from typing import Any
 
-from common.errors import InvalidInput
-from common.settings import get_settings
-from workers.spec import ASPECT_SIZES
+from reelgraph.errors import InvalidInput
+from reelgraph.settings import get_settings
+from reelgraph.workers.engine.spec import ASPECT_SIZES
 
 
 @dataclass

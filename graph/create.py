@@ -6,14 +6,14 @@ import itertools
 
 from langgraph.graph import END, START, StateGraph
 
-from graph.context import Context
-from graph.state import CreateInput, CreateOutput, CreateState
-from nodes.captions import build_captions
-from nodes.compose import compose_spec
-from nodes.music import score_music
-from nodes.narrate import narrate_scenes
-from nodes.plan import plan_script
-from nodes.render import deliver, render
+from reelgraph.graph.context import Context
+from reelgraph.graph.state import CreateInput, CreateOutput, CreateState
+from reelgraph.nodes.captions import build_captions
+from reelgraph.nodes.compose import compose_spec
+from reelgraph.nodes.music import score_music
+from reelgraph.nodes.narrate import narrate_scenes
+from reelgraph.nodes.plan import plan_script
+from reelgraph.nodes.render import deliver, render
 
 
 def build_create_graph() -> StateGraph[CreateState, Context, CreateInput, CreateOutput]:

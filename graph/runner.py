@@ -7,9 +7,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from common.errors import InvalidInput
-from graph.streaming import EventFn, stream_graph
-from workers import progress
+from reelgraph.errors import InvalidInput
+from reelgraph.graph.streaming import EventFn, stream_graph
+from reelgraph.workers.engine import progress
 
 logger = logging.getLogger(__name__)
 
@@ -26,16 +26,17 @@ def run_create(
     checkpointer: Any = None,
     should_cancel: Callable[[], bool] | None = None,
 ) -> dict[str, Any]:
-    from graph.context import Context
-    from graph.create import build_create_graph
+    from reelgraph.graph.context import Context
+    from reelgraph.graph.create import build_create_graph
 
     ctx = Context.from_options(options)
     out_dir.mkdir(parents=True, exist_ok=True)
     inputs: dict[str, Any] = {k: input[k] for k in CREATE_INPUT_KEYS if input.get(k) is not None}
     inputs["out_dir"] = str(out_dir)
     with progress.hooks(None, should_cancel):
-        values = stream_graph(build_create_graph(), inputs, ctx, on_event,
-                              checkpointer=checkpointer, thread_id=job_id)  # fmt: skip
+        values = stream_graph(
+            build_create_graph(), inputs, ctx, on_event, checkpointer=checkpointer, thread_id=job_id
+        )
     artifacts = values.get("artifacts") or {}
     report = _read_report(artifacts)
     return {"artifacts": artifacts, "report": report, "warnings": values.get("warnings", [])}
@@ -71,15 +72,27 @@ def run_job(
             should_cancel=should_cancel,
         )
     if kind == "caption":
-        from graph.caption import run_caption
+        from reelgraph.graph.caption import run_caption
 
         with progress.hooks(None, should_cancel):
-            return run_caption(input, options, out_dir=out_dir, on_event=on_event,
-                               checkpointer=checkpointer, job_id=job_id)  # fmt: skip
+            return run_caption(
+                input,
+                options,
+                out_dir=out_dir,
+                on_event=on_event,
+                checkpointer=checkpointer,
+                job_id=job_id,
+            )
     if kind == "analyze":
-        from graph.analyze import run_analyze
+        from reelgraph.graph.analyze import run_analyze
 
         with progress.hooks(None, should_cancel):
-            return run_analyze(input, options, out_dir=out_dir, on_event=on_event,
-                               checkpointer=checkpointer, job_id=job_id)  # fmt: skip
+            return run_analyze(
+                input,
+                options,
+                out_dir=out_dir,
+                on_event=on_event,
+                checkpointer=checkpointer,
+                job_id=job_id,
+            )
     raise InvalidInput(f"Unknown job kind '{kind}'; use create, caption or analyze.")

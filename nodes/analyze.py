@@ -17,12 +17,12 @@ from typing import Any
 from langchain_core.messages import AIMessage
 from langgraph.runtime import Runtime
 
-from common.errors import InvalidInput, MediaTooLarge, MissingAsset, UnsupportedMedia
-from common.files import write_json_atomic
-from common.settings import get_settings
-from nodes.rundir import default_out_dir
-from nodes.stage import stage
-from workers.dispatch import dispatch
+from reelgraph.errors import InvalidInput, MediaTooLarge, MissingAsset, UnsupportedMedia
+from reelgraph.files import write_json_atomic
+from reelgraph.nodes.rundir import default_out_dir
+from reelgraph.nodes.stage import stage
+from reelgraph.settings import get_settings
+from reelgraph.workers.jobs.dispatch import dispatch
 
 logger = logging.getLogger(__name__)
 
@@ -51,7 +51,7 @@ def _upload_path(upload_id: str) -> Path:
 
 
 def _fetch(url: str) -> Path:
-    from common.netguard import fetch_to_file
+    from reelgraph.netguard import fetch_to_file
 
     s = get_settings()
     name = re.sub(r"[^A-Za-z0-9_.-]", "_", url.split("?")[0].rstrip("/").split("/")[-1])[-80:]
@@ -97,7 +97,7 @@ def ingest_media(state: dict[str, Any], runtime: Runtime[Any]) -> dict[str, Any]
 @stage
 def probe_media(state: dict[str, Any], runtime: Runtime[Any]) -> dict[str, Any]:
     """Read the streams and duration (PyAV); refuse what the flow cannot use."""
-    from workers.probe import probe
+    from reelgraph.workers.engine.probe import probe
 
     info = probe(state["media"]["path"]).to_dict()
     max_s = get_settings().max_duration_s
@@ -116,7 +116,7 @@ def probe_media(state: dict[str, Any], runtime: Runtime[Any]) -> dict[str, Any]:
 @stage
 def extract_audio(state: dict[str, Any], runtime: Runtime[Any]) -> dict[str, Any]:
     """Decode the audio once to a cached 16 kHz mono wav (permanent cache)."""
-    from workers.audio import extract_audio as extract
+    from reelgraph.workers.engine.audio import extract_audio as extract
 
     if not state["info"]["has_audio"]:
         if state.get("need_audio"):
@@ -133,7 +133,7 @@ def extract_audio(state: dict[str, Any], runtime: Runtime[Any]) -> dict[str, Any
 @stage
 def transcribe_audio(state: dict[str, Any], runtime: Runtime[Any]) -> dict[str, Any]:
     """faster-whisper with word timings (chunked for long inputs; permanent cache)."""
-    from workers.asr import device_and_compute, transcribe
+    from reelgraph.workers.engine.asr import device_and_compute, transcribe
 
     if not state.get("audio_wav"):
         empty: dict[str, Any] = {"language": None, "duration": 0.0, "segments": [], "words": []}
@@ -141,18 +141,22 @@ def transcribe_audio(state: dict[str, Any], runtime: Runtime[Any]) -> dict[str, 
     model = _ctx(runtime, "asr_model", "tiny.en")
     language = _ctx(runtime, "language", None)
     queue = "gpu" if device_and_compute()[0] == "cuda" else "cpu"
-    result = dispatch(transcribe, queue=queue, audio=state["media"]["path"], model=model,
-                      language=language)  # fmt: skip
+    result = dispatch(
+        transcribe, queue=queue, audio=state["media"]["path"], model=model, language=language
+    )
     hit = bool(result.pop("cache_hit", False))
     warnings = [] if result["words"] else ["No speech was recognised in the input."]
-    return {"transcript": result, "cache": {"transcribe": "hit" if hit else "miss"},
-            "warnings": warnings}  # fmt: skip
+    return {
+        "transcript": result,
+        "cache": {"transcribe": "hit" if hit else "miss"},
+        "warnings": warnings,
+    }
 
 
 @stage
 def read_screen_text(state: dict[str, Any], runtime: Runtime[Any]) -> dict[str, Any]:
     """OCR on frames sampled every N frames, deduplicated across frames (permanent cache)."""
-    from workers.ocr import text_map
+    from reelgraph.workers.engine.ocr import text_map
 
     if not state["info"]["has_video"]:
         return {"screen_text": []}
@@ -160,10 +164,14 @@ def read_screen_text(state: dict[str, Any], runtime: Runtime[Any]) -> dict[str, 
     if every < 1:
         raise InvalidInput(f"--every {every} is not valid; sample every 1 or more frames.")
     engine = str(_ctx(runtime, "ocr_engine", "auto"))
-    res = dispatch(text_map, queue="cpu", video=state["media"]["path"], every_n_frames=every,
-                   engine=engine)  # fmt: skip
-    return {"screen_text": res["items"], "ocr_engine": res["engine"],
-            "cache": {"ocr": "hit" if res["cache_hit"] else "miss"}}  # fmt: skip
+    res = dispatch(
+        text_map, queue="cpu", video=state["media"]["path"], every_n_frames=every, engine=engine
+    )
+    return {
+        "screen_text": res["items"],
+        "ocr_engine": res["engine"],
+        "cache": {"ocr": "hit" if res["cache_hit"] else "miss"},
+    }
 
 
 def analysis_document(state: dict[str, Any]) -> dict[str, Any]:
@@ -196,5 +204,8 @@ def assemble_analysis(state: dict[str, Any], runtime: Runtime[Any]) -> dict[str,
     path = write_json_atomic(out_dir / "analysis.json", doc)
     n_words = len(doc["transcript"]["words"])
     msg = f"Analyzed {state['media']['name']}: {n_words} words, {len(doc['on_screen_text'])} texts."
-    return {"analysis": doc, "artifacts": {"analysis.json": path},
-            "messages": [AIMessage(content=msg)]}  # fmt: skip
+    return {
+        "analysis": doc,
+        "artifacts": {"analysis.json": path},
+        "messages": [AIMessage(content=msg)],
+    }

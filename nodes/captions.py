@@ -8,7 +8,7 @@ from typing import Any
 
 from langgraph.runtime import Runtime
 
-from nodes.stage import stage
+from reelgraph.nodes.stage import stage
 
 
 def _norm(word: str) -> str:
@@ -37,7 +37,7 @@ def flag_emphasis(words: list[dict[str, Any]], plan: dict[str, Any]) -> list[dic
 
 @stage
 def build_captions(state: dict[str, Any], runtime: Runtime[Any]) -> dict[str, Any]:
-    from workers.captions import write_captions
+    from reelgraph.workers.engine.captions import write_captions
 
     ctx = runtime.context if runtime is not None else None
     width, height = ctx.size() if ctx is not None else (1080, 1920)

@@ -8,10 +8,19 @@ from typing import Any
 
 from langgraph.runtime import Runtime
 
-from common.errors import InvalidInput
-from common.settings import get_settings
-from nodes.stage import stage
-from workers.spec import Audio, Captions, Motion, Music, Output, RenderSpec, Transition, Visual
+from reelgraph.errors import InvalidInput
+from reelgraph.nodes.stage import stage
+from reelgraph.settings import get_settings
+from reelgraph.workers.engine.spec import (
+    Audio,
+    Captions,
+    Motion,
+    Music,
+    Output,
+    RenderSpec,
+    Transition,
+    Visual,
+)
 
 XFADE = 0.5
 #: Ken Burns moves cycled over clips: (zoom_from, zoom_to, x_from, x_to, y_from, y_to).
@@ -59,8 +68,8 @@ def _visual_sources(
     if len(images) > s.max_images:
         raise InvalidInput(f"{len(images)} images given; at most {s.max_images} are allowed.")
     if images:
-        from workers.cache import get_cache
-        from workers.images import ingest_image
+        from reelgraph.workers.engine.cache import get_cache
+        from reelgraph.workers.engine.images import ingest_image
 
         store = get_cache().root / "images"  # content-addressed: re-runs reuse the files
         ingested = [
@@ -68,7 +77,7 @@ def _visual_sources(
             for i, src in enumerate(images)
         ]
         return [("image", ingested[i % len(ingested)]["path"]) for i in range(n)]
-    from workers.cards import draw_card
+    from reelgraph.workers.engine.cards import draw_card
 
     plan = state["plan"]
     out = []
@@ -91,7 +100,7 @@ def _visual_sources(
 
 
 def _card_path(scene: dict[str, Any], index: int, mood: str, width: int, height: int) -> Path:
-    from workers.cache import get_cache, make_key
+    from reelgraph.workers.engine.cache import get_cache, make_key
 
     key = make_key(
         "card",
@@ -147,6 +156,6 @@ def compose_spec(state: dict[str, Any], runtime: Runtime[Any]) -> dict[str, Any]
 
 
 def _fonts_dir() -> str | None:
-    from workers.fonts import fonts_dir
+    from reelgraph.workers.engine.fonts import fonts_dir
 
     return str(fonts_dir())

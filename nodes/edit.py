@@ -12,13 +12,13 @@ from typing import Any
 from langchain_core.messages import AIMessage
 from langgraph.runtime import Runtime
 
-from common.errors import MediaTooLarge, UnsupportedMedia
-from common.files import write_json_atomic
-from common.settings import get_settings
-from nodes.analyze import _ctx
-from nodes.stage import stage
-from workers.dispatch import dispatch
-from workers.spec import ASPECT_SIZES
+from reelgraph.errors import MediaTooLarge, UnsupportedMedia
+from reelgraph.files import write_json_atomic
+from reelgraph.nodes.analyze import _ctx
+from reelgraph.nodes.stage import stage
+from reelgraph.settings import get_settings
+from reelgraph.workers.engine.spec import ASPECT_SIZES
+from reelgraph.workers.jobs.dispatch import dispatch
 
 logger = logging.getLogger(__name__)
 
@@ -29,8 +29,9 @@ ZOOM_PERIOD_S = 6.0
 LOGO_WIDTH = 0.18
 
 
-def output_size(aspect: str, width: int | None, height: int | None, info: dict[str, Any]
-                ) -> tuple[int, int]:  # fmt: skip
+def output_size(
+    aspect: str, width: int | None, height: int | None, info: dict[str, Any]
+) -> tuple[int, int]:
     """Explicit size, else the aspect's standard size, else the source's (long side <= 1920)."""
     if width and height:
         return int(width), int(height)
@@ -53,9 +54,9 @@ def _source_aspect(info: dict[str, Any]) -> float:
 @stage
 def correct_transcript(state: dict[str, Any], runtime: Runtime[Any]) -> dict[str, Any]:
     """Optional LLM correction of word texts; timings kept, cached by model + prompt hash."""
-    from nodes import models
-    from prompts import load
-    from workers.correct import correct_words
+    from reelgraph.nodes import models
+    from reelgraph.prompts import load
+    from reelgraph.workers.engine.correct import correct_words
 
     model = models.get_chat_model(_ctx(runtime, "llm_model", None))
     if model is None:
@@ -71,17 +72,22 @@ def correct_transcript(state: dict[str, Any], runtime: Runtime[Any]) -> dict[str
     return update
 
 
-def _silence_cuts(state: dict[str, Any], runtime: Runtime[Any], fps: int
-                  ) -> tuple[list[tuple[float, float]], dict[str, str], list[str]]:  # fmt: skip
-    from workers.compile_video import kept_ranges, quantize_cuts
-    from workers.silence import silence_map
+def _silence_cuts(
+    state: dict[str, Any], runtime: Runtime[Any], fps: int
+) -> tuple[list[tuple[float, float]], dict[str, str], list[str]]:
+    from reelgraph.workers.engine.compile_video import kept_ranges, quantize_cuts
+    from reelgraph.workers.engine.silence import silence_map
 
     if not _ctx(runtime, "remove_silence", False) or not state.get("audio_wav"):
         return [], {}, []
-    res = dispatch(silence_map, queue="cpu", wav=state["audio_wav"],
-                   threshold_db=float(_ctx(runtime, "silence_threshold_db", -35.0)),
-                   min_silence=float(_ctx(runtime, "min_silence", 0.5)),
-                   padding=float(_ctx(runtime, "silence_padding", 0.15)))  # fmt: skip
+    res = dispatch(
+        silence_map,
+        queue="cpu",
+        wav=state["audio_wav"],
+        threshold_db=float(_ctx(runtime, "silence_threshold_db", -35.0)),
+        min_silence=float(_ctx(runtime, "min_silence", 0.5)),
+        padding=float(_ctx(runtime, "silence_padding", 0.15)),
+    )
     cache = {"silence": "hit" if res["cache_hit"] else "miss"}
     cuts = quantize_cuts([(c["start"], c["end"]) for c in res["cuts"]], fps)
     kept = sum(b - a for a, b in kept_ranges(cuts, state["info"]["duration"]))
@@ -91,16 +97,17 @@ def _silence_cuts(state: dict[str, Any], runtime: Runtime[Any], fps: int
 
 
 def _faces(state: dict[str, Any]) -> tuple[list[dict[str, Any]], dict[str, str]]:
-    from workers.vision import face_map
+    from reelgraph.workers.engine.vision import face_map
 
     res = dispatch(face_map, queue="cpu", video=state["media"]["path"])
     return res["samples"], {"faces": "hit" if res["cache_hit"] else "miss"}
 
 
-def _overlays(state: dict[str, Any], runtime: Runtime[Any], cuts: list[Any], out_dur: float
-              ) -> tuple[list[dict[str, Any]], list[str]]:  # fmt: skip
-    from workers.broll import match_broll
-    from workers.compile_video import remap_words
+def _overlays(
+    state: dict[str, Any], runtime: Runtime[Any], cuts: list[Any], out_dur: float
+) -> tuple[list[dict[str, Any]], list[str]]:
+    from reelgraph.workers.engine.broll import match_broll
+    from reelgraph.workers.engine.compile_video import remap_words
 
     overlays: list[dict[str, Any]] = []
     warnings: list[str] = []
@@ -118,13 +125,22 @@ def _overlays(state: dict[str, Any], runtime: Runtime[Any], cuts: list[Any], out
     logo = _ctx(runtime, "logo", None)
     if logo:
         check_image(logo)
-        overlays.append({"kind": "image", "path": str(Path(logo).resolve()), "start": 0.0,
-                         "end": out_dur, "x": 0.88, "y": 0.06, "width": LOGO_WIDTH})  # fmt: skip
+        overlays.append(
+            {
+                "kind": "image",
+                "path": str(Path(logo).resolve()),
+                "start": 0.0,
+                "end": out_dur,
+                "x": 0.88,
+                "y": 0.06,
+                "width": LOGO_WIDTH,
+            }
+        )
     return overlays, warnings
 
 
 def _decodes(path: str) -> bool:
-    from workers.probe import probe
+    from reelgraph.workers.engine.probe import probe
 
     try:
         return probe(path).has_video
@@ -146,19 +162,25 @@ def check_image(path: str) -> None:
     except Image.DecompressionBombError as exc:
         raise MediaTooLarge(f"The logo '{Path(path).name}' is far too large in pixels.") from exc
     if w * h > limit:
-        raise MediaTooLarge(f"The logo '{Path(path).name}' is {w}x{h}; use one under "
-                            f"{limit // 1_000_000} megapixels.")  # fmt: skip
+        raise MediaTooLarge(
+            f"The logo '{Path(path).name}' is {w}x{h}; use one under "
+            f"{limit // 1_000_000} megapixels."
+        )
 
 
 @stage
 def plan_edits(state: dict[str, Any], runtime: Runtime[Any]) -> dict[str, Any]:
     """Silence cuts, face-following reframe, zoom, b-roll and logo, as a plan for the spec."""
-    from workers.compile_video import kept_ranges
-    from workers.vision import focus_track
+    from reelgraph.workers.engine.compile_video import kept_ranges
+    from reelgraph.workers.engine.vision import focus_track
 
     info = state["info"]
-    w, h = output_size(_ctx(runtime, "aspect", "source"), _ctx(runtime, "width", None),
-                       _ctx(runtime, "height", None), info)  # fmt: skip
+    w, h = output_size(
+        _ctx(runtime, "aspect", "source"),
+        _ctx(runtime, "width", None),
+        _ctx(runtime, "height", None),
+        info,
+    )
     fps = int(_ctx(runtime, "fps", 30))
     cuts, cache, warnings = _silence_cuts(state, runtime, fps)
     reframe = abs(_source_aspect(info) - w / h) / (w / h) > 0.02
@@ -174,19 +196,30 @@ def plan_edits(state: dict[str, Any], runtime: Runtime[Any]) -> dict[str, Any]:
     if zoom:
         fx = sum(p[1] for p in track) / len(track) if track else 0.5
         fy = sum(p[2] for p in track) / len(track) if track else 0.45
-        motion = {"zoom_from": 1.0, "zoom_to": ZOOM_TO, "periodic_zoom": PERIODIC_ZOOM,
-                  "period_s": ZOOM_PERIOD_S, "x_from": round(fx, 4), "x_to": round(fx, 4),
-                  "y_from": round(fy, 4), "y_to": round(fy, 4)}  # fmt: skip
+        motion = {
+            "zoom_from": 1.0,
+            "zoom_to": ZOOM_TO,
+            "periodic_zoom": PERIODIC_ZOOM,
+            "period_s": ZOOM_PERIOD_S,
+            "x_from": round(fx, 4),
+            "x_to": round(fx, 4),
+            "y_from": round(fy, 4),
+            "y_to": round(fy, 4),
+        }
     out_dur = sum(b - a for a, b in kept_ranges(cuts, info["duration"]))
     overlays, ov_warnings = _overlays(state, runtime, cuts, out_dur)
     edits = {
-        "width": w, "height": h, "fps": fps,
+        "width": w,
+        "height": h,
+        "fps": fps,
         "cuts": [{"start": round(a, 4), "end": round(b, 4)} for a, b in cuts],
         "removed_s": round(info["duration"] - out_dur, 3),
-        "reframe": reframe, "faces_found": faces_found,
+        "reframe": reframe,
+        "faces_found": faces_found,
         "focus_track": [list(p) for p in track] if (track and (reframe or zoom)) else None,
-        "motion": motion, "overlays": overlays,
-    }  # fmt: skip
+        "motion": motion,
+        "overlays": overlays,
+    }
     return {"edits": edits, "cache": cache, "warnings": warnings + ov_warnings}
 
 
@@ -197,38 +230,58 @@ def _emphasis(text: str) -> bool:
 @stage
 def build_edit_captions(state: dict[str, Any], runtime: Runtime[Any]) -> dict[str, Any]:
     """Word captions on the cut timeline: captions.ass (burned) plus .srt and .vtt."""
-    from workers.captions import write_captions
-    from workers.compile_video import remap_words
+    from reelgraph.workers.engine.captions import write_captions
+    from reelgraph.workers.engine.compile_video import remap_words
 
     edits = state["edits"]
     words = remap_words(state["transcript"].get("words", []), edits["cuts"])
-    cap_words = [{"text": str(w["text"]).strip()[:200], "start": w["start"],
-                  "end": max(w["end"], w["start"]), "emphasis": _emphasis(str(w["text"]))}
-                 for w in words if str(w["text"]).strip()]  # fmt: skip
+    cap_words = [
+        {
+            "text": str(w["text"]).strip()[:200],
+            "start": w["start"],
+            "end": max(w["end"], w["start"]),
+            "emphasis": _emphasis(str(w["text"])),
+        }
+        for w in words
+        if str(w["text"]).strip()
+    ]
     style = str(_ctx(runtime, "caption_style", "karaoke"))
     if not cap_words:
         return {"captions": {"style": style}, "caption_words": []}
-    paths = write_captions(cap_words, Path(state["out_dir"]), style=style, width=edits["width"],
-                           height=edits["height"])  # fmt: skip
-    return {"captions": {**{k: str(v) for k, v in paths.items()}, "style": style},
-            "caption_words": cap_words}  # fmt: skip
+    paths = write_captions(
+        cap_words, Path(state["out_dir"]), style=style, width=edits["width"], height=edits["height"]
+    )
+    return {
+        "captions": {**{k: str(v) for k, v in paths.items()}, "style": style},
+        "caption_words": cap_words,
+    }
 
 
 @stage
 def compose_edit_spec(state: dict[str, Any], runtime: Runtime[Any]) -> dict[str, Any]:
     """One RenderSpec: the source video with cuts, reframe, zoom, overlays, captions, audio."""
-    from workers.compile_video import output_duration
-    from workers.fonts import fonts_dir
-    from workers.spec import Audio, Captions, Output, RenderSpec, Visual
+    from reelgraph.workers.engine.compile_video import output_duration
+    from reelgraph.workers.engine.fonts import fonts_dir
+    from reelgraph.workers.engine.spec import Audio, Captions, Output, RenderSpec, Visual
 
     edits, info = state["edits"], state["info"]
-    visual = Visual(kind="video", start=0.0, path=state["media"]["path"], duration=info["duration"],
-                    motion=edits["motion"], focus_track=edits["focus_track"])  # fmt: skip
+    visual = Visual(
+        kind="video",
+        start=0.0,
+        path=state["media"]["path"],
+        duration=info["duration"],
+        motion=edits["motion"],
+        focus_track=edits["focus_track"],
+    )
     caps = state.get("captions") or {}
     captions = None
     if caps.get("ass"):
-        captions = Captions(words=state.get("caption_words") or [], style=caps["style"],
-                            ass_path=caps["ass"], fonts_dir=str(fonts_dir()))  # fmt: skip
+        captions = Captions(
+            words=state.get("caption_words") or [],
+            style=caps["style"],
+            ass_path=caps["ass"],
+            fonts_dir=str(fonts_dir()),
+        )
     spec = RenderSpec(
         duration=info["duration"],
         output=Output(
@@ -258,29 +311,39 @@ def edit_report(state: dict[str, Any]) -> dict[str, Any]:
         "encoder": video.get("encoder"),
         "render_key": video.get("key"),
         "caption_style": (state.get("captions") or {}).get("style"),
-        "transcript": {"language": tr.get("language"), "model": tr.get("model"),
-                       "words": len(tr.get("words", [])), "corrected": bool(tr.get("corrected"))},
-        "edits": {"cuts": len(edits["cuts"]), "removed_s": edits["removed_s"],
-                  "reframe": edits["reframe"], "faces_found": edits["faces_found"],
-                  "zoom": edits["motion"] is not None, "overlays": len(edits["overlays"])},
+        "transcript": {
+            "language": tr.get("language"),
+            "model": tr.get("model"),
+            "words": len(tr.get("words", [])),
+            "corrected": bool(tr.get("corrected")),
+        },
+        "edits": {
+            "cuts": len(edits["cuts"]),
+            "removed_s": edits["removed_s"],
+            "reframe": edits["reframe"],
+            "faces_found": edits["faces_found"],
+            "zoom": edits["motion"] is not None,
+            "overlays": len(edits["overlays"]),
+        },
         "timings": timings,
         "total_seconds": round(sum(timings.values()), 3),
         "cache": state.get("cache", {}),
         "warnings": state.get("warnings", []),
-    }  # fmt: skip
+    }
 
 
 @stage
 def deliver_edit(state: dict[str, Any], runtime: Runtime[Any]) -> dict[str, Any]:
     """video.mp4, captions.*, transcript.json, spec.json, thumbnail.jpg and report.json."""
-    from workers.render import make_thumbnail, public_spec
+    from reelgraph.workers.engine.render import make_thumbnail, public_spec
 
     out_dir = Path(state["out_dir"])
     video = state["video"]["path"]
     duration = float(state["spec"]["duration"])
     artifacts = {"video.mp4": video}
-    artifacts["thumbnail.jpg"] = make_thumbnail(video, str(out_dir / "thumbnail.jpg"),
-                                                min(duration / 3, 3.0))  # fmt: skip
+    artifacts["thumbnail.jpg"] = make_thumbnail(
+        video, str(out_dir / "thumbnail.jpg"), min(duration / 3, 3.0)
+    )
     for ext in ("srt", "vtt", "ass"):
         path = (state.get("captions") or {}).get(ext)
         if path:
@@ -291,6 +354,8 @@ def deliver_edit(state: dict[str, Any], runtime: Runtime[Any]) -> dict[str, Any]
     artifacts["spec.json"] = write_json_atomic(out_dir / "spec.json", public_spec(state["spec"]))
     report = edit_report(state)
     artifacts["report.json"] = write_json_atomic(out_dir / "report.json", report)
-    msg = (f"Captioned {state['media']['name']}: {duration:.1f}s, "
-           f"{report['transcript']['words']} words, {report['edits']['cuts']} cuts.")  # fmt: skip
+    msg = (
+        f"Captioned {state['media']['name']}: {duration:.1f}s, "
+        f"{report['transcript']['words']} words, {report['edits']['cuts']} cuts."
+    )
     return {"artifacts": artifacts, "report": report, "messages": [AIMessage(content=msg)]}

@@ -10,9 +10,9 @@ from typing import Any
 
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage, ToolMessage
 
-from common.errors import LLMError, LLMUnavailable
-from nodes.schemas import Plan
-from prompts import load
+from reelgraph.errors import LLMError, LLMUnavailable
+from reelgraph.nodes.schemas import Plan
+from reelgraph.prompts import load
 
 logger = logging.getLogger(__name__)
 
@@ -99,7 +99,8 @@ def build_messages(prompt: str, transcript: str | None, target_seconds: float) -
         target_seconds=str(round(target_seconds)),
         target_words=str(round(target_seconds * 2.5)),
     )
-    return [SystemMessage(content="You plan short narrated videos."), HumanMessage(content=text)]
+    system = load("plan_system").text.strip()
+    return [SystemMessage(content=system), HumanMessage(content=text)]
 
 
 def plan_with_llm(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from common.settings import get_settings
+from reelgraph.settings import get_settings
 
 
 def get_chat_model(model: str | None = None) -> Any | None:

@@ -7,9 +7,9 @@ from typing import Any
 
 from langgraph.runtime import Runtime
 
-from common.errors import InvalidInput
-from nodes.stage import stage
-from workers.dispatch import dispatch
+from reelgraph.errors import InvalidInput
+from reelgraph.nodes.stage import stage
+from reelgraph.workers.jobs.dispatch import dispatch
 
 
 def resolve_music_choice(choice: str | None, user_file: str | None, mood: str) -> tuple[str, str]:
@@ -19,7 +19,7 @@ def resolve_music_choice(choice: str | None, user_file: str | None, mood: str) -
     ``user_file`` (the CLI puts a local path there, the API a stored upload or fetched URL), so
     no option value is ever opened as a path on the machine that runs this node.
     """
-    from workers.music import moods
+    from reelgraph.workers.engine.music import moods
 
     if user_file:
         return "file", user_file
@@ -37,7 +37,7 @@ def resolve_music_choice(choice: str | None, user_file: str | None, mood: str) -
 
 @stage
 def score_music(state: dict[str, Any], runtime: Runtime[Any]) -> dict[str, Any]:
-    from workers.music import pick_track, prepare_music
+    from reelgraph.workers.engine.music import pick_track, prepare_music
 
     ctx = runtime.context if runtime is not None else None
     plan = state["plan"]

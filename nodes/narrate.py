@@ -6,9 +6,9 @@ from typing import Any
 
 from langgraph.runtime import Runtime
 
-from common.settings import get_settings
-from nodes.stage import stage
-from workers.dispatch import dispatch, dispatch_many
+from reelgraph.nodes.stage import stage
+from reelgraph.settings import get_settings
+from reelgraph.workers.jobs.dispatch import dispatch, dispatch_many
 
 
 @stage
@@ -18,8 +18,8 @@ def narrate_scenes(state: dict[str, Any], runtime: Runtime[Any]) -> dict[str, An
     if state.get("audio"):
         narration = _user_narration(state["audio"], plan)
         return {"narration": narration, "cache": {"narration": "user-audio"}}
-    from workers.narration import assemble_narration
-    from workers.tts import synthesize_text
+    from reelgraph.workers.engine.narration import assemble_narration
+    from reelgraph.workers.engine.tts import synthesize_text
 
     calls = [
         {
@@ -55,7 +55,7 @@ def narrate_scenes(state: dict[str, Any], runtime: Runtime[Any]) -> dict[str, An
 
 def stretch_gap(clips: list[dict[str, Any]], target: float | None) -> float:
     """Pause between scenes so the video fills ``target`` seconds (within 0.35..4 s)."""
-    from workers.narration import GAP, LEAD_IN, TAIL
+    from reelgraph.workers.engine.narration import GAP, LEAD_IN, TAIL
 
     if not target or len(clips) < 2:
         return GAP
@@ -78,9 +78,9 @@ def split_words_by_scene(words: list[dict[str, Any]], plan: dict[str, Any]) -> l
 
 
 def _user_narration(audio: str, plan: dict[str, Any]) -> dict[str, Any]:
-    from workers.asr import align_words
-    from workers.audio import normalize_user_audio
-    from workers.probe import audio_duration
+    from reelgraph.workers.engine.asr import align_words
+    from reelgraph.workers.engine.audio import normalize_user_audio
+    from reelgraph.workers.engine.probe import audio_duration
 
     wav = normalize_user_audio(audio)
     text = " ".join(s["narration"] for s in plan["scenes"])

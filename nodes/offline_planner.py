@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from nodes.schemas import Plan, Scene
+from reelgraph.nodes.schemas import Plan, Scene
 
 WORDS_PER_SECOND = 2.5
 SCENE_MAX_WORDS = 18

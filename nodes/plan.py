@@ -9,13 +9,13 @@ from typing import Any
 from langchain_core.messages import AIMessage, HumanMessage
 from langgraph.runtime import Runtime
 
-from common.errors import InvalidInput
-from common.settings import get_settings
-from nodes.llm_planner import plan_with_llm
-from nodes.models import get_chat_model
-from nodes.offline_planner import plan_offline
-from nodes.rundir import default_out_dir
-from nodes.stage import stage
+from reelgraph.errors import InvalidInput
+from reelgraph.nodes.llm_planner import plan_with_llm
+from reelgraph.nodes.models import get_chat_model
+from reelgraph.nodes.offline_planner import plan_offline
+from reelgraph.nodes.rundir import default_out_dir
+from reelgraph.nodes.stage import stage
+from reelgraph.settings import get_settings
 
 logger = logging.getLogger(__name__)
 
@@ -81,9 +81,9 @@ def plan_script(state: dict[str, Any], runtime: Runtime[Any]) -> dict[str, Any]:
 
 
 def _transcribe_user_audio(audio: str) -> str:
-    from workers.asr import transcribe
-    from workers.audio import normalize_user_audio
-    from workers.dispatch import dispatch
+    from reelgraph.workers.engine.asr import transcribe
+    from reelgraph.workers.engine.audio import normalize_user_audio
+    from reelgraph.workers.jobs.dispatch import dispatch
 
     norm = normalize_user_audio(audio)
     result = dispatch(transcribe, queue="gpu", audio=norm)

@@ -8,14 +8,14 @@ from typing import Any
 from langchain_core.messages import AIMessage
 from langgraph.runtime import Runtime
 
-from common.files import write_json_atomic
-from nodes.stage import stage
-from workers.dispatch import dispatch
+from reelgraph.files import write_json_atomic
+from reelgraph.nodes.stage import stage
+from reelgraph.workers.jobs.dispatch import dispatch
 
 
 @stage
 def render(state: dict[str, Any], runtime: Runtime[Any]) -> dict[str, Any]:
-    from workers.render import render_spec
+    from reelgraph.workers.engine.render import render_spec
 
     out = Path(state["out_dir"]) / "video.mp4"
     result = dispatch(render_spec, queue="gpu", spec=state["spec"], out_path=str(out))
@@ -24,7 +24,7 @@ def render(state: dict[str, Any], runtime: Runtime[Any]) -> dict[str, Any]:
 
 @stage
 def deliver(state: dict[str, Any], runtime: Runtime[Any]) -> dict[str, Any]:
-    from workers.render import make_thumbnail, public_spec
+    from reelgraph.workers.engine.render import make_thumbnail, public_spec
 
     out_dir = Path(state["out_dir"])
     video = state["video"]["path"]

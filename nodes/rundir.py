@@ -7,7 +7,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from common.settings import get_settings
+from reelgraph.settings import get_settings
 
 
 def default_out_dir(state: dict[str, Any]) -> dict[str, str]:

@@ -7,7 +7,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from workers import progress
+from reelgraph.workers.engine import progress
 
 
 def _writer() -> Callable[[Any], None]:

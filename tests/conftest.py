@@ -23,7 +23,7 @@ def pytest_configure(config: pytest.Config) -> None:
     os.environ.pop("OPENAI_API_KEY", None)
     os.environ.pop("OPENAI_BASE_URL", None)
     os.environ["HF_HUB_OFFLINE"] = "1"
-    from common.settings import get_settings
+    from reelgraph.settings import get_settings
 
     get_settings.cache_clear()
 
@@ -36,7 +36,7 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 @pytest.fixture
 def settings_env(monkeypatch: pytest.MonkeyPatch):
     """Set env vars for Settings and get a fresh Settings object afterwards."""
-    from common.settings import get_settings
+    from reelgraph.settings import get_settings
 
     def _set(**env: str) -> object:
         for key, value in env.items():
@@ -59,7 +59,7 @@ def ffprobe_json(path: str | Path) -> dict:
 
 
 def integrated_loudness(path: str | Path) -> float:
-    from workers.ffmpeg import ffmpeg_capture
+    from reelgraph.workers.engine.ffmpeg import ffmpeg_capture
 
     res = ffmpeg_capture(["-i", str(path), "-af", "ebur128", "-f", "null", "-"])
     text = res.stderr.decode()
@@ -77,7 +77,7 @@ def frame_at(path: str | Path, t: float):
     info = ffprobe_json(path)
     v = next(s for s in info["streams"] if s["codec_type"] == "video")
     w, h = int(v["width"]), int(v["height"])
-    from workers.ffmpeg import ffmpeg_capture
+    from reelgraph.workers.engine.ffmpeg import ffmpeg_capture
 
     res = ffmpeg_capture(
         [

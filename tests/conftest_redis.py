@@ -52,10 +52,22 @@ def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         port = free_port()
         d = tmp_path_factory.mktemp("redis")
         proc = subprocess.Popen(
-            [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly",
-             "no", "--dir", str(d)],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )  # fmt: skip
+            [
+                binary,
+                "--port",
+                str(port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(d),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         url = f"redis://127.0.0.1:{port}/0"
         deadline = time.monotonic() + 10
         while not _reachable(url):
@@ -78,7 +90,7 @@ def platform(redis_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
     """Env for this test (also passed to worker/server processes); Redis db flushed."""
     from redis import Redis
 
-    from common.settings import get_settings
+    from reelgraph.settings import get_settings
 
     Redis.from_url(redis_url).flushdb()
     env = {
@@ -95,7 +107,7 @@ def platform(redis_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
     for k, v in env.items():
         monkeypatch.setenv(k, v)
     get_settings.cache_clear()
-    from workers import queueing
+    from reelgraph.workers.jobs import queueing
 
     queueing._conns.clear()
     yield env
@@ -146,17 +158,24 @@ def child_env(platform: dict[str, str], extra: dict[str, str] | None = None) -> 
 
 
 @pytest.fixture
-def start_worker(platform: dict[str, str], tmp_path: Path
-                 ) -> Iterator[Callable[..., subprocess.Popen[bytes]]]:  # fmt: skip
+def start_worker(
+    platform: dict[str, str], tmp_path: Path
+) -> Iterator[Callable[..., subprocess.Popen[bytes]]]:
     procs: list[subprocess.Popen[bytes]] = []
 
-    def _start(queues: str = "graph,gpu,cpu", extra_env: dict[str, str] | None = None,
-               log_name: str | None = None) -> subprocess.Popen[bytes]:  # fmt: skip
+    def _start(
+        queues: str = "graph,gpu,cpu",
+        extra_env: dict[str, str] | None = None,
+        log_name: str | None = None,
+    ) -> subprocess.Popen[bytes]:
         log = (tmp_path / (log_name or f"worker-{len(procs)}.log")).open("wb")
         proc = subprocess.Popen(
-            [sys.executable, "-m", "app.cli", "worker", "--queues", queues],
-            cwd=REPO, env=child_env(platform, extra_env), stdout=log, stderr=subprocess.STDOUT,
-        )  # fmt: skip
+            [sys.executable, "-m", "reelgraph.app.cli", "worker", "--queues", queues],
+            cwd=REPO,
+            env=child_env(platform, extra_env),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
         procs.append(proc)
         return proc
 
@@ -170,7 +189,7 @@ def start_worker(platform: dict[str, str], tmp_path: Path
 def api(platform: dict[str, str]) -> Iterator[Any]:
     from fastapi.testclient import TestClient
 
-    from app.server import create_app
+    from reelgraph.app.server import create_app
 
     with TestClient(create_app()) as client:
         yield client
@@ -181,9 +200,12 @@ def live_server(platform: dict[str, str], tmp_path: Path) -> Iterator[str]:
     port = free_port()
     log = (tmp_path / "server.log").open("wb")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "app.cli", "serve", "--port", str(port)],
-        cwd=REPO, env=child_env(platform), stdout=log, stderr=subprocess.STDOUT,
-    )  # fmt: skip
+        [sys.executable, "-m", "reelgraph.app.cli", "serve", "--port", str(port)],
+        cwd=REPO,
+        env=child_env(platform),
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     base = f"http://127.0.0.1:{port}"
     wait_http(base + "/health", proc, 20, "the API server", tmp_path / "server.log")
     yield base
@@ -191,8 +213,9 @@ def live_server(platform: dict[str, str], tmp_path: Path) -> Iterator[str]:
     proc.wait(timeout=10)
 
 
-def wait_http(url: str, proc: subprocess.Popen[bytes], timeout: float, what: str,
-              log: Path) -> None:  # fmt: skip
+def wait_http(
+    url: str, proc: subprocess.Popen[bytes], timeout: float, what: str, log: Path
+) -> None:
     """Wait until ``url`` answers 200; fail (killing ``proc``) if it dies or takes too long."""
     import httpx
 
@@ -209,8 +232,9 @@ def wait_http(url: str, proc: subprocess.Popen[bytes], timeout: float, what: str
         time.sleep(0.1)
 
 
-def wait_for(fn: Callable[[], Any], timeout: float = 30, interval: float = 0.1,
-             what: str = "condition") -> Any:  # fmt: skip
+def wait_for(
+    fn: Callable[[], Any], timeout: float = 30, interval: float = 0.1, what: str = "condition"
+) -> Any:
     """Poll ``fn`` until it returns something truthy; fail the test after ``timeout``."""
     deadline = time.monotonic() + timeout
     while True:

@@ -131,7 +131,7 @@ def music_track(mood: str = "calm") -> Path:
 
 def decode_music(track: Path, seconds: float, sr: int) -> np.ndarray:
     """``seconds`` of ``track`` as mono float samples at ``sr`` (looped if short)."""
-    from workers.ffmpeg import ffmpeg_capture
+    from reelgraph.workers.engine.ffmpeg import ffmpeg_capture
 
     argv = ["-loglevel", "error", "-stream_loop", "-1", "-i", str(track)]
     argv += ["-t", f"{seconds:.3f}", "-ac", "1", "-ar", str(sr), "-f", "s16le", "pipe:1"]
@@ -151,8 +151,8 @@ def mix_under(speech: np.ndarray, music: np.ndarray, music_db: float) -> np.ndar
 
 def _piper_identity() -> dict[str, Any]:
     """What shapes piper's samples besides the text: settings, voice files, engine versions."""
-    from workers.cache import hash_file
-    from workers.tts import resolve_voice
+    from reelgraph.workers.engine.cache import hash_file
+    from reelgraph.workers.engine.tts import resolve_voice
 
     info = resolve_voice(SYNTH_SETTINGS["voice"])
     if info.engine != "piper":
@@ -175,7 +175,7 @@ def synthesize(text: str, out_wav: str | Path) -> dict[str, Any]:
     """
     from piper.config import SynthesisConfig
 
-    from workers import tts
+    from reelgraph.workers.engine import tts
 
     info = tts.resolve_voice(SYNTH_SETTINGS["voice"])
     voice = tts._load_piper(info)
@@ -207,8 +207,8 @@ def build_speech(
     name: str = "speech",
 ) -> SpeechFixture:
     """Piper narration of ``text`` with music under it, made once and cached in ``out_dir``."""
-    from workers.cache import make_key
-    from workers.ffmpeg import ffmpeg_version
+    from reelgraph.workers.engine.cache import make_key
+    from reelgraph.workers.engine.ffmpeg import ffmpeg_version
 
     d = Path(out_dir) if out_dir is not None else speech_cache_dir()
     d.mkdir(parents=True, exist_ok=True)

@@ -25,14 +25,18 @@ MARKER_DURATION = 5.0
 
 
 def ffmpeg(*args: str) -> None:
-    res = subprocess.run(["ffmpeg", "-hide_banner", "-loglevel", "error", "-y", *args],
-                         capture_output=True, text=True, timeout=120)  # fmt: skip
+    res = subprocess.run(
+        ["ffmpeg", "-hide_banner", "-loglevel", "error", "-y", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     if res.returncode != 0:
         raise RuntimeError(f"fixture ffmpeg failed: {res.stderr[-800:]}")
 
 
 def font_file() -> str:
-    from workers.fonts import fonts_dir
+    from reelgraph.workers.engine.fonts import fonts_dir
 
     d = fonts_dir()
     found = sorted(d.glob("Montserrat*.ttf")) or sorted(d.glob("*.ttf"))
@@ -43,8 +47,12 @@ def speech_wav(path: Path, text: str, *, speed: int = 150) -> Path:
     """Speech for ``text`` from espeak-ng (22.05 kHz mono wav)."""
     if shutil.which("espeak-ng") is None:
         raise RuntimeError("espeak-ng is not installed")
-    subprocess.run(["espeak-ng", "-v", "en-us", "-s", str(speed), "-w", str(path), text],
-                   check=True, capture_output=True, timeout=60)  # fmt: skip
+    subprocess.run(
+        ["espeak-ng", "-v", "en-us", "-s", str(speed), "-w", str(path), text],
+        check=True,
+        capture_output=True,
+        timeout=60,
+    )
     return path
 
 
@@ -62,15 +70,36 @@ def talking_video(
     vf = "format=yuv420p"
     if burned_text:
         safe = burned_text.replace("'", "").replace(":", "")
-        vf = (f"drawtext=fontfile='{font_file()}':text='{safe}':fontsize={h // 6}"
-              f":fontcolor=white:x=(w-text_w)/2:y=(h-text_h)/2," + vf)  # fmt: skip
+        vf = (
+            f"drawtext=fontfile='{font_file()}':text='{safe}':fontsize={h // 6}"
+            f":fontcolor=white:x=(w-text_w)/2:y=(h-text_h)/2," + vf
+        )
     ffmpeg(
-        "-f", "lavfi", "-i", f"color=c=0x203040:s={w}x{h}:r={FPS}",
-        "-i", str(wav),
-        "-filter_complex", f"[1:a]adelay={int(lead_in * 1000)}:all=1,apad=pad_dur=0.5[a]",
-        "-map", "0:v", "-map", "[a]", "-vf", vf, "-shortest",
-        "-c:v", "libx264", "-preset", "ultrafast", "-c:a", "aac", "-ar", "48000", str(path),
-    )  # fmt: skip
+        "-f",
+        "lavfi",
+        "-i",
+        f"color=c=0x203040:s={w}x{h}:r={FPS}",
+        "-i",
+        str(wav),
+        "-filter_complex",
+        f"[1:a]adelay={int(lead_in * 1000)}:all=1,apad=pad_dur=0.5[a]",
+        "-map",
+        "0:v",
+        "-map",
+        "[a]",
+        "-vf",
+        vf,
+        "-shortest",
+        "-c:v",
+        "libx264",
+        "-preset",
+        "ultrafast",
+        "-c:a",
+        "aac",
+        "-ar",
+        "48000",
+        str(path),
+    )
     return path
 
 
@@ -87,12 +116,26 @@ def marker_video(path: Path, *, size: tuple[int, int] = SIZE) -> Path:
         f"drawbox=x=0:y=0:w=iw:h=ih:color=white:t=fill:enable='gte(t,{beep[0]})*lt(t,{beep[1]})'"
     )
     ffmpeg(
-        "-f", "lavfi", "-i", f"testsrc2=s={w}x{h}:r={FPS}:d={MARKER_DURATION}",
-        "-f", "lavfi", "-i", f"aevalsrc='{expr}':s=48000:d={MARKER_DURATION}",
-        "-vf", f"lutyuv=y=val*0.4,{flash},format=yuv420p",
-        "-c:v", "libx264", "-preset", "ultrafast", "-g", "15", "-c:a", "pcm_s16le",
+        "-f",
+        "lavfi",
+        "-i",
+        f"testsrc2=s={w}x{h}:r={FPS}:d={MARKER_DURATION}",
+        "-f",
+        "lavfi",
+        "-i",
+        f"aevalsrc='{expr}':s=48000:d={MARKER_DURATION}",
+        "-vf",
+        f"lutyuv=y=val*0.4,{flash},format=yuv420p",
+        "-c:v",
+        "libx264",
+        "-preset",
+        "ultrafast",
+        "-g",
+        "15",
+        "-c:a",
+        "pcm_s16le",
         str(path.with_suffix(".mov")),
-    )  # fmt: skip
+    )
     out = path.with_suffix(".mov")
     return out
 
@@ -118,13 +161,47 @@ def decode_luma_and_audio(video: Path) -> tuple[np.ndarray, np.ndarray, float]:
     vs = next(s for s in info["streams"] if s["codec_type"] == "video")
     num, den = (int(x) for x in vs["r_frame_rate"].split("/"))
     w, h = int(vs["width"]), int(vs["height"])
-    raw = subprocess.run(["ffmpeg", "-v", "error", "-i", str(video), "-map", "0:v",
-                          "-f", "rawvideo", "-pix_fmt", "gray", "pipe:1"],
-                         capture_output=True, check=True, timeout=120).stdout  # fmt: skip
+    raw = subprocess.run(
+        [
+            "ffmpeg",
+            "-v",
+            "error",
+            "-i",
+            str(video),
+            "-map",
+            "0:v",
+            "-f",
+            "rawvideo",
+            "-pix_fmt",
+            "gray",
+            "pipe:1",
+        ],
+        capture_output=True,
+        check=True,
+        timeout=120,
+    ).stdout
     luma = np.frombuffer(raw, np.uint8).reshape(-1, h * w).mean(axis=1)
-    pcm = subprocess.run(["ffmpeg", "-v", "error", "-i", str(video), "-map", "0:a", "-ac", "1",
-                          "-ar", "48000", "-f", "s16le", "pipe:1"],
-                         capture_output=True, check=True, timeout=120).stdout  # fmt: skip
+    pcm = subprocess.run(
+        [
+            "ffmpeg",
+            "-v",
+            "error",
+            "-i",
+            str(video),
+            "-map",
+            "0:a",
+            "-ac",
+            "1",
+            "-ar",
+            "48000",
+            "-f",
+            "s16le",
+            "pipe:1",
+        ],
+        capture_output=True,
+        check=True,
+        timeout=120,
+    ).stdout
     samples = np.frombuffer(pcm, "<i2").astype(np.float32) / 32768.0
     return luma, samples, num / den
 
@@ -195,6 +272,7 @@ def bomb_png(path: Path, width: int = 60000, height: int = 60000) -> Path:
 
     ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
     idat = zlib.compress(b"\x00" * 64)
-    path.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", idat)
-                     + chunk(b"IEND", b""))  # fmt: skip
+    path.write_bytes(
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", idat) + chunk(b"IEND", b"")
+    )
     return path

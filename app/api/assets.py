@@ -20,9 +20,9 @@ from typing import Any
 from python_multipart.exceptions import FormParserError
 from python_multipart.multipart import MultipartParser, parse_options_header
 
-from app.api.sniff import Sniffed, sniff
-from common.errors import InvalidInput, MediaTooLarge, MissingAsset, UnsupportedMedia
-from common.settings import get_settings
+from reelgraph.app.api.sniff import Sniffed, sniff
+from reelgraph.errors import InvalidInput, MediaTooLarge, MissingAsset, UnsupportedMedia
+from reelgraph.settings import get_settings
 
 logger = logging.getLogger(__name__)
 
@@ -59,7 +59,7 @@ def _validate_decodable(path: Path, sniffed: Sniffed) -> None:
             with Image.open(path) as im:
                 im.verify()
         else:
-            from workers.probe import probe
+            from reelgraph.workers.engine.probe import probe
 
             probe(path)  # PyAV and the FFmpeg that decodes must read it with the same demuxer
     except Exception as exc:
@@ -77,8 +77,14 @@ def finalize(tmp: Path, head: bytes, sha256: str, size: int) -> dict[str, Any]:
     asset_id = "asset_" + sha256[:32]
     root = get_settings().uploads_dir
     final = root / f"{asset_id}{sniffed.ext}"
-    meta = {"id": asset_id, "kind": sniffed.kind, "mime": sniffed.mime, "size": size,
-            "sha256": sha256, "ext": sniffed.ext}  # fmt: skip
+    meta = {
+        "id": asset_id,
+        "kind": sniffed.kind,
+        "mime": sniffed.mime,
+        "size": size,
+        "sha256": sha256,
+        "ext": sniffed.ext,
+    }
     os.replace(tmp, final)
     side = root / f"{asset_id}.json"
     side_tmp = root / f".{asset_id}.json.partial"
@@ -214,7 +220,7 @@ def store_base64(value: str) -> str:
 
 def resolve_asset(asset_id: str) -> tuple[Path, dict[str, Any]]:
     """The stored file and record of an asset id; MissingAsset when unknown."""
-    from app.api.models import ASSET_RE
+    from reelgraph.app.api.models import ASSET_RE
 
     if not ASSET_RE.match(asset_id):
         raise InvalidInput(f"'{asset_id[:60]}' is not an asset id (asset_ + 32 hex digits).")

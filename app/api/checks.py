@@ -80,7 +80,7 @@ def check_json(value: Any, what: str = "metadata") -> Any:
 
 def caption_word_limit(style: str, width: int, height: int) -> int:
     """The longest word (in characters) a caption of ``style`` can show at this size."""
-    from workers.captions import layout
+    from reelgraph.workers.engine.captions import layout
 
     return CAPTION_SHRINK * layout(style, width, height)[1]
 
@@ -132,7 +132,7 @@ def check_media_ref(value: str, what: str) -> str:
 
 def check_music(value: str) -> str:
     """auto, none, a mood (lower-cased), an asset id or an http(s) URL; never a path."""
-    from workers.music import MOOD_FALLBACK, moods
+    from reelgraph.workers.engine.music import MOOD_FALLBACK, moods
 
     names = ["auto", "none", *moods(), *MOOD_FALLBACK]
     v = value.strip()

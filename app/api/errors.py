@@ -16,7 +16,7 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 from starlette.exceptions import HTTPException
 
-from common.errors import ReelgraphError
+from reelgraph.errors import ReelgraphError
 
 logger = logging.getLogger(__name__)
 
@@ -74,6 +74,7 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _redis_down(_: Request, exc: Exception) -> JSONResponse:
         logger.error("Redis unavailable: %s", exc)
         return error_response(
-            503, "service_unavailable",
+            503,
+            "service_unavailable",
             "The job queue (Redis) is unreachable, so nothing was accepted; retry in a minute.",
-        )  # fmt: skip
+        )

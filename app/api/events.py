@@ -18,10 +18,10 @@ from redis.asyncio import Redis as AsyncRedis
 from redis.exceptions import RedisError
 from sse_starlette.sse import EventSourceResponse, ServerSentEvent
 
-from app.api.jobs import ERRORS, owned
-from app.auth import require_owner, ws_owner
-from app.jobstore import aget, decode_stream, events_key
-from common.errors import ReelgraphError
+from reelgraph.app.api.jobs import ERRORS, owned
+from reelgraph.app.auth import require_owner, ws_owner
+from reelgraph.app.jobstore import aget, decode_stream, events_key
+from reelgraph.errors import ReelgraphError
 
 logger = logging.getLogger(__name__)
 
@@ -41,8 +41,9 @@ def stream_id(value: str | None) -> str:
     return str(value)
 
 
-async def iter_events(aredis: AsyncRedis, job_id: str, after: str = "0-0"
-                      ) -> AsyncIterator[tuple[str, dict[str, Any]]]:  # fmt: skip
+async def iter_events(
+    aredis: AsyncRedis, job_id: str, after: str = "0-0"
+) -> AsyncIterator[tuple[str, dict[str, Any]]]:
     """Yield (stream id, event) from ``after`` on, until the terminal event."""
     after = stream_id(after)
     while True:
@@ -54,10 +55,17 @@ async def iter_events(aredis: AsyncRedis, job_id: str, after: str = "0-0"
                 return
 
 
-@router.get("/jobs/{job_id}/events", responses=ERRORS,
-            response_description="text/event-stream of job events")  # fmt: skip
-def job_events(job_id: str, request: Request, owner: str = Depends(require_owner),
-               last_event_id: str | None = Header(None)) -> EventSourceResponse:  # fmt: skip
+@router.get(
+    "/jobs/{job_id}/events",
+    responses=ERRORS,
+    response_description="text/event-stream of job events",
+)
+def job_events(
+    job_id: str,
+    request: Request,
+    owner: str = Depends(require_owner),
+    last_event_id: str | None = Header(None),
+) -> EventSourceResponse:
     """Server-sent events: stage and progress updates, ending with an ``end`` event."""
     owned(request, job_id, owner)
     aredis: AsyncRedis = request.app.state.aredis_events

@@ -16,17 +16,17 @@ from rq.job import Job, JobStatus
 from starlette.responses import MalformedRangeHeader
 from starlette.responses import RangeNotSatisfiable as StarletteRangeNotSatisfiable
 
-from app.api.assets import receive_upload
-from app.api.limits import content_length
-from app.api.models import JobCreate
-from app.api.submit import links, needs_thread, submit_job
-from app.api.views import Asset, ErrorBody, JobPage, JobResult, JobSubmitted, JobView
-from app.auth import require_owner
-from app.callbacks import artifact_urls, enqueue_delivery
-from app.jobstore import TERMINAL, JobStore, aget, alist
-from common.errors import MediaTooLarge, MissingAsset, ReelgraphError
-from common.settings import get_settings
-from workers.queueing import request_cancel
+from reelgraph.app.api.assets import receive_upload
+from reelgraph.app.api.limits import content_length
+from reelgraph.app.api.models import JobCreate
+from reelgraph.app.api.submit import links, needs_thread, submit_job
+from reelgraph.app.api.views import Asset, ErrorBody, JobPage, JobResult, JobSubmitted, JobView
+from reelgraph.app.auth import require_owner
+from reelgraph.app.callbacks import artifact_urls, enqueue_delivery
+from reelgraph.app.jobstore import TERMINAL, JobStore, aget, alist
+from reelgraph.errors import MediaTooLarge, MissingAsset, ReelgraphError
+from reelgraph.settings import get_settings
+from reelgraph.workers.jobs.queueing import request_cancel
 
 logger = logging.getLogger(__name__)
 
@@ -79,13 +79,21 @@ async def aowned(request: Request, job_id: str, owner: str) -> dict[str, Any]:
 def view_dict(rec: dict[str, Any]) -> dict[str, Any]:
     """The JobView fields of a record (the hot read path skips model validation)."""
     return {
-        "id": rec["id"], "kind": rec["kind"], "status": rec["status"], "stage": rec.get("stage"),
-        "progress": rec.get("progress") or 0.0, "created_at": rec["created_at"],
-        "started_at": rec.get("started_at"), "finished_at": rec.get("finished_at"),
-        "timings": rec.get("timings") or {}, "error": rec.get("error"),
-        "artifacts": sorted(rec.get("artifacts") or {}), "metadata": rec.get("metadata") or {},
-        "callback": rec.get("callback"), "links": links(rec["id"]),
-    }  # fmt: skip
+        "id": rec["id"],
+        "kind": rec["kind"],
+        "status": rec["status"],
+        "stage": rec.get("stage"),
+        "progress": rec.get("progress") or 0.0,
+        "created_at": rec["created_at"],
+        "started_at": rec.get("started_at"),
+        "finished_at": rec.get("finished_at"),
+        "timings": rec.get("timings") or {},
+        "error": rec.get("error"),
+        "artifacts": sorted(rec.get("artifacts") or {}),
+        "metadata": rec.get("metadata") or {},
+        "callback": rec.get("callback"),
+        "links": links(rec["id"]),
+    }
 
 
 def view(rec: dict[str, Any]) -> JobView:
@@ -93,8 +101,9 @@ def view(rec: dict[str, Any]) -> JobView:
 
 
 def fast_json(body: Any, status: int = 200) -> Response:
-    return Response(json.dumps(body, separators=(",", ":")), status_code=status,
-                    media_type="application/json")  # fmt: skip
+    return Response(
+        json.dumps(body, separators=(",", ":")), status_code=status, media_type="application/json"
+    )
 
 
 @router.post("/jobs", status_code=202, response_model=JobSubmitted, responses=ERRORS)
@@ -156,9 +165,13 @@ async def get_result(job_id: str, request: Request, owner: str = Depends(require
     rec = await aowned(request, job_id, owner)
     if rec["status"] not in TERMINAL:
         raise JobNotFinished(f"Job {job_id} is {rec['status']}; wait for it (see its events).")
-    return JobResult(id=job_id, status=rec["status"], error=rec.get("error"),
-                     artifacts=artifact_urls(job_id, rec.get("artifacts")),
-                     report=rec.get("report"))  # fmt: skip
+    return JobResult(
+        id=job_id,
+        status=rec["status"],
+        error=rec.get("error"),
+        artifacts=artifact_urls(job_id, rec.get("artifacts")),
+        report=rec.get("report"),
+    )
 
 
 def artifact_path(rec: dict[str, Any], name: str) -> Path:

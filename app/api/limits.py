@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.api.errors import error_response
-from common.settings import get_settings
+from reelgraph.app.api.errors import error_response
+from reelgraph.settings import get_settings
 
 #: Methods whose bodies no route reads.
 BODILESS = frozenset({"GET", "HEAD", "OPTIONS"})

@@ -11,7 +11,7 @@ from typing import Any, Literal
 
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from app.api.checks import (
+from reelgraph.app.api.checks import (
     ASSET_RE,
     NAME_RE,
     URL_RE,
@@ -23,7 +23,7 @@ from app.api.checks import (
     check_text,
     check_url,
 )
-from common.settings import get_settings
+from reelgraph.settings import get_settings
 
 Kind = Literal["create", "caption", "analyze"]
 Status = Literal["queued", "running", "succeeded", "failed", "canceled"]
@@ -116,9 +116,10 @@ class JobOptions(BaseModel):
     duration: float | None = Field(None, ge=1.0, description="create: target length in seconds.")
     voice: str | None = Field(None, description="create: piper voice name (no paths).")
     caption_style: str | None = Field(
-        None, validation_alias=_alias("caption_style", "style"),
+        None,
+        validation_alias=_alias("caption_style", "style"),
         description="create/caption: karaoke, pop, clean or bold.",
-    )  # fmt: skip
+    )
     music: str | None = Field(
         None,
         max_length=4096,
@@ -130,26 +131,34 @@ class JobOptions(BaseModel):
         None, max_length=100, description="create: chat model; caption: model for --correct."
     )
     remove_silence: bool | None = Field(
-        None, validation_alias=_alias("remove_silence", "cut_silences"),
+        None,
+        validation_alias=_alias("remove_silence", "cut_silences"),
         description="caption: cut pauses longer than min_silence.",
-    )  # fmt: skip
+    )
     silence_threshold_db: float | None = Field(
-        None, ge=-90, le=-5, validation_alias=_alias("silence_threshold_db", "threshold"),
+        None,
+        ge=-90,
+        le=-5,
+        validation_alias=_alias("silence_threshold_db", "threshold"),
         description="caption: level (dBFS) under which audio is silence (-35).",
-    )  # fmt: skip
+    )
     min_silence: float | None = Field(None, ge=0.1, le=30, description="caption: seconds (0.5).")
     silence_padding: float | None = Field(
-        None, ge=0, le=15, validation_alias=_alias("silence_padding", "padding"),
+        None,
+        ge=0,
+        le=15,
+        validation_alias=_alias("silence_padding", "padding"),
         description="caption: seconds of each pause kept beside speech (0.15).",
-    )  # fmt: skip
+    )
     zoom: bool | None = Field(None, description="caption: periodic zoom with a push to the face.")
     reframe: bool | None = Field(
         None, description="caption: reframe to 9:16 following faces (same as aspect=9:16)."
     )
     correct: bool | None = Field(
-        None, validation_alias=_alias("correct", "correct_transcript"),
+        None,
+        validation_alias=_alias("correct", "correct_transcript"),
         description="caption: fix recognition errors with the configured chat model.",
-    )  # fmt: skip
+    )
     asr_model: str | None = Field(
         None, description="caption/analyze: tiny.en (default) or base; no paths."
     )
@@ -163,7 +172,7 @@ class JobOptions(BaseModel):
     )
     ocr_engine: Literal["auto", "rapidocr", "tesseract"] | None = Field(
         None, description="analyze: auto (rapidocr, else tesseract when installed)."
-    )  # fmt: skip
+    )
 
     @field_validator("voice", "caption_style", "asr_model")
     @classmethod
@@ -245,7 +254,7 @@ class JobCreate(BaseModel):
         if self.kind != "caption" and (i.logo or i.broll):
             raise ValueError("input.logo and input.broll are for caption jobs.")
         if self.options.caption_style is not None:
-            from workers.captions import PRESETS
+            from reelgraph.workers.engine.captions import PRESETS
 
             if self.options.caption_style not in PRESETS:
                 raise ValueError(f"caption_style must be one of {', '.join(PRESETS)}.")
@@ -265,7 +274,7 @@ class JobCreate(BaseModel):
 
     def _script_words(self) -> None:
         """Words of the spoken text must fit the captions at the job's style and size."""
-        from graph.context import Context
+        from reelgraph.graph.context import Context
 
         o, default = self.options, Context()
         ctx = Context(

@@ -15,9 +15,9 @@ from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 from redis import Redis
 
-from app.jobstore import JobStore
-from common.settings import get_settings
-from workers.queueing import QUEUES
+from reelgraph.app.jobstore import JobStore
+from reelgraph.settings import get_settings
+from reelgraph.workers.jobs.queueing import QUEUES
 
 logger = logging.getLogger(__name__)
 
@@ -41,7 +41,7 @@ def _check_redis(conn: Redis) -> str | None:
 
 
 def _check_ffmpeg() -> str | None:
-    from workers.ffmpeg import ffmpeg_binary
+    from reelgraph.workers.engine.ffmpeg import ffmpeg_binary
 
     try:
         path = ffmpeg_binary()
@@ -72,8 +72,11 @@ def _safe_url(url: str) -> str:
 @router.get("/ready")
 def ready(request: Request) -> JSONResponse:
     """Readiness: 200 when Redis, FFmpeg and storage work; 503 naming what does not."""
-    checks = {"redis": _check_redis(request.app.state.redis), "ffmpeg": _check_ffmpeg(),
-              "storage": _check_storage()}  # fmt: skip
+    checks = {
+        "redis": _check_redis(request.app.state.redis),
+        "ffmpeg": _check_ffmpeg(),
+        "storage": _check_storage(),
+    }
     reasons = [msg for msg in checks.values() if msg]
     body: dict[str, Any] = {
         "ready": not reasons,
@@ -98,15 +101,17 @@ class RedisCollector(Collector):
         stage_sum = GaugeMetricFamily(
             "reelgraph_stage_seconds_sum", "Total seconds spent per stage.", labels=["stage"]
         )
-        stage_count = GaugeMetricFamily("reelgraph_stage_seconds_count",
-                                        "Completed runs per stage.", labels=["stage"])  # fmt: skip
+        stage_count = GaugeMetricFamily(
+            "reelgraph_stage_seconds_count", "Completed runs per stage.", labels=["stage"]
+        )
         for stage, (total, count) in sorted(store.stage_stats().items()):
             stage_sum.add_metric([stage], total)
             stage_count.add_metric([stage], count)
         yield stage_sum
         yield stage_count
-        depth = GaugeMetricFamily("reelgraph_queue_depth", "Jobs waiting per queue.",
-                                  labels=["queue"])  # fmt: skip
+        depth = GaugeMetricFamily(
+            "reelgraph_queue_depth", "Jobs waiting per queue.", labels=["queue"]
+        )
         with self.conn.pipeline(transaction=False) as pipe:
             for q in QUEUES:
                 pipe.llen(f"rq:queue:{q}")

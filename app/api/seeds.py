@@ -13,13 +13,13 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import FileResponse
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from app.api.errors import describe_errors
-from app.api.jobs import ERRORS, JobNotFinished, artifact_path, file_response, owned
-from app.api.models import JobCreate
-from app.api.submit import submit_job
-from app.auth import require_owner
-from app.callbacks import artifact_urls
-from common.errors import InvalidInput
+from reelgraph.app.api.errors import describe_errors
+from reelgraph.app.api.jobs import ERRORS, JobNotFinished, artifact_path, file_response, owned
+from reelgraph.app.api.models import JobCreate
+from reelgraph.app.api.submit import submit_job
+from reelgraph.app.auth import require_owner
+from reelgraph.app.callbacks import artifact_urls
+from reelgraph.errors import InvalidInput
 
 router = APIRouter(tags=["compat"])
 
@@ -62,8 +62,13 @@ def _resolution(value: str | None) -> dict[str, Any]:
 
 
 def _seed_status(rec: dict[str, Any]) -> dict[str, Any]:
-    return {"job_id": rec["id"], "status": rec["status"], "stage": rec.get("stage"),
-            "progress": rec.get("progress") or 0.0, "error": rec.get("error")}  # fmt: skip
+    return {
+        "job_id": rec["id"],
+        "status": rec["status"],
+        "stage": rec.get("stage"),
+        "progress": rec.get("progress") or 0.0,
+        "error": rec.get("error"),
+    }
 
 
 @router.post("/process", status_code=202, responses=ERRORS)
@@ -87,11 +92,15 @@ def generate(body: GenerateRequest, request: Request, owner: str = Depends(requi
     }
     data = {
         "kind": "create",
-        "input": {"prompt": body.prompt, "transcript": body.transcript, "images": body.images,
-                  "audio": body.audio_file},
+        "input": {
+            "prompt": body.prompt,
+            "transcript": body.transcript,
+            "images": body.images,
+            "audio": body.audio_file,
+        },
         "options": {k: v for k, v in options.items() if v is not None},
         "callback_url": body.callback_url,
-    }  # fmt: skip
+    }
     rec = submit_job(request.app.state.redis, _validated(data), owner)
     return {"job_id": rec["id"], "status": "queued"}
 
@@ -106,13 +115,17 @@ def result(job_id: str, request: Request, owner: str = Depends(require_owner)) -
     rec = owned(request, job_id, owner)
     if rec["status"] not in ("succeeded", "failed", "canceled"):
         raise JobNotFinished(f"Job {job_id} is {rec['status']}; poll /status/{job_id}.")
-    return {**_seed_status(rec), "result": rec.get("report"),
-            "artifacts": artifact_urls(job_id, rec.get("artifacts"))}  # fmt: skip
+    return {
+        **_seed_status(rec),
+        "result": rec.get("report"),
+        "artifacts": artifact_urls(job_id, rec.get("artifacts")),
+    }
 
 
 @router.get("/get_video", responses=ERRORS)
-def get_video(request: Request, job_id: str = Query(..., max_length=64),
-              owner: str = Depends(require_owner)) -> FileResponse:  # fmt: skip
+def get_video(
+    request: Request, job_id: str = Query(..., max_length=64), owner: str = Depends(require_owner)
+) -> FileResponse:
     """The finished video (HTTP Range supported)."""
     rec = owned(request, job_id, owner)
     return file_response(request, artifact_path(rec, "video.mp4"), "video.mp4")

@@ -14,8 +14,24 @@ class Sniffed(NamedTuple):
 
 
 _ISO_AUDIO = {b"M4A ", b"M4B ", b"F4A "}
-_ISO_VIDEO = {b"isom", b"iso2", b"iso4", b"iso5", b"iso6", b"mp41", b"mp42", b"avc1", b"qt  ",
-              b"M4V ", b"3gp4", b"3gp5", b"3g2a", b"dash", b"MSNV", b"f4v "}  # fmt: skip
+_ISO_VIDEO = {
+    b"isom",
+    b"iso2",
+    b"iso4",
+    b"iso5",
+    b"iso6",
+    b"mp41",
+    b"mp42",
+    b"avc1",
+    b"qt  ",
+    b"M4V ",
+    b"3gp4",
+    b"3gp5",
+    b"3g2a",
+    b"dash",
+    b"MSNV",
+    b"f4v ",
+}
 
 
 _BMP_DIB = {12, 40, 52, 56, 64, 108, 124}
@@ -63,9 +79,15 @@ def sniff(head: bytes) -> Sniffed | None:
         (b"II*\x00", Sniffed("image", "image/tiff", ".tif")),
         (b"MM\x00*", Sniffed("image", "image/tiff", ".tif")),
         (b"fLaC", Sniffed("audio", "audio/flac", ".flac")),
-        (b"\x1a\x45\xdf\xa3", Sniffed("video", "video/webm" if b"webm" in h else "video/x-matroska",
-                                      ".webm" if b"webm" in h else ".mkv")),
-    ]  # fmt: skip
+        (
+            b"\x1a\x45\xdf\xa3",
+            Sniffed(
+                "video",
+                "video/webm" if b"webm" in h else "video/x-matroska",
+                ".webm" if b"webm" in h else ".mkv",
+            ),
+        ),
+    ]
     for magic, result in simple:
         if h.startswith(magic):
             if magic == b"BM" and int.from_bytes(h[14:18], "little") not in _BMP_DIB:

@@ -13,22 +13,27 @@ from typing import Any
 from redis import Redis
 from rq import Retry
 
-from app.api.assets import store_base64
-from app.api.models import JobCreate
-from app.callbacks import check_callback_url
-from app.jobstore import JobStore, new_job_id
-from common.settings import get_settings
-from workers.queueing import get_queue
+from reelgraph.app.api.assets import store_base64
+from reelgraph.app.api.models import JobCreate
+from reelgraph.app.callbacks import check_callback_url
+from reelgraph.app.jobstore import JobStore, new_job_id
+from reelgraph.settings import get_settings
+from reelgraph.workers.jobs.queueing import get_queue
 
 logger = logging.getLogger(__name__)
 
-GRAPH_TASK = "app.api.tasks.run_graph_job"
+GRAPH_TASK = "reelgraph.app.api.tasks.run_graph_job"
 
 
 def links(job_id: str) -> dict[str, str]:
     base = f"/v1/jobs/{job_id}"
-    return {"self": base, "events": f"{base}/events", "ws": f"{base}/ws",
-            "result": f"{base}/result", "cancel": f"{base}/cancel"}  # fmt: skip
+    return {
+        "self": base,
+        "events": f"{base}/events",
+        "ws": f"{base}/ws",
+        "result": f"{base}/result",
+        "cancel": f"{base}/cancel",
+    }
 
 
 #: Single-reference inputs that may carry base64 media (``images`` is the list one).
@@ -69,18 +74,28 @@ def submit_job(conn: Redis, req: JobCreate, owner: str) -> dict[str, Any]:
     queue = get_queue("graph", conn)
     with conn.pipeline(transaction=True) as pipe:
         queue.enqueue_call(
-            GRAPH_TASK, kwargs={"job_id": job_id}, job_id=job_id, timeout=s.job_timeout_s,
-            result_ttl=s.media_result_ttl_s, failure_ttl=s.media_result_ttl_s,
+            GRAPH_TASK,
+            kwargs={"job_id": job_id},
+            job_id=job_id,
+            timeout=s.job_timeout_s,
+            result_ttl=s.media_result_ttl_s,
+            failure_ttl=s.media_result_ttl_s,
             retry=Retry(max=s.graph_retries) if s.graph_retries > 0 else None,
             meta={"root": job_id, "retries_total": s.graph_retries},
-            description=f"{req.kind} job {job_id}", pipeline=pipe,
-        )  # fmt: skip
+            description=f"{req.kind} job {job_id}",
+            pipeline=pipe,
+        )
         # RQ starts the MULTI itself, so the record's writes go after its enqueue.
         rec = store.create(
-            job_id, kind=req.kind, owner=owner, input=inp,
-            options=req.options.model_dump(exclude_none=True), callback_url=req.callback_url,
-            metadata=req.metadata, pipe=pipe,
-        )  # fmt: skip
+            job_id,
+            kind=req.kind,
+            owner=owner,
+            input=inp,
+            options=req.options.model_dump(exclude_none=True),
+            callback_url=req.callback_url,
+            metadata=req.metadata,
+            pipe=pipe,
+        )
         pipe.execute()
     logger.info("accepted %s job %s for %s", req.kind, job_id, owner)
     return rec

@@ -20,13 +20,13 @@ from typing import Any
 
 from redis.exceptions import RedisError
 
-from app.callbacks import deliver, enqueue_delivery
-from app.jobstore import TERMINAL, JobStore
-from common.errors import Canceled, ReelgraphError
-from common.settings import get_settings
-from workers import progress
-from workers.dispatch import dispatch_mode
-from workers.queueing import cancel_key, redis_conn
+from reelgraph.app.callbacks import deliver, enqueue_delivery
+from reelgraph.app.jobstore import TERMINAL, JobStore
+from reelgraph.errors import Canceled, ReelgraphError
+from reelgraph.settings import get_settings
+from reelgraph.workers.engine import progress
+from reelgraph.workers.jobs.dispatch import dispatch_mode
+from reelgraph.workers.jobs.queueing import cancel_key, redis_conn
 
 logger = logging.getLogger(__name__)
 
@@ -40,14 +40,14 @@ def load_runner() -> Callable[..., dict[str, Any]]:
 
 
 def _fetch(url: str, dest_dir: Path, name: str) -> str:
-    from common import netguard
+    from reelgraph import netguard
 
     s = get_settings()
     return str(netguard.fetch_to_file(url, dest_dir / name, max_bytes=s.max_media_bytes))
 
 
 def _local(ref: str, work: Path, name: str) -> str:
-    from app.api.assets import resolve_asset
+    from reelgraph.app.api.assets import resolve_asset
 
     if ref.startswith("asset_"):
         return str(resolve_asset(ref)[0])
@@ -78,9 +78,9 @@ def _broll_dir(items: list[dict[str, Any]], work: Path) -> Path:
     Names are built only from the validated keywords and a counter, never from user file names;
     the extension comes from sniffing the bytes.
     """
-    from app.api.sniff import sniff
-    from common.errors import UnsupportedMedia
-    from workers.cache import link_or_copy
+    from reelgraph.app.api.sniff import sniff
+    from reelgraph.errors import UnsupportedMedia
+    from reelgraph.workers.engine.cache import link_or_copy
 
     folder = work / "broll"
     folder.mkdir(parents=True, exist_ok=True)
@@ -174,14 +174,21 @@ def run_graph_job(job_id: str) -> dict[str, Any]:
         }
         return _finish_failed(store, rec, err, out_dir)
     artifacts = _artifacts(result, out_dir)
-    store.set_status(job_id, "succeeded", progress=1.0, stage="done", timings=timings,
-                     artifacts=artifacts, report=result.get("report") or {})  # fmt: skip
+    store.set_status(
+        job_id,
+        "succeeded",
+        progress=1.0,
+        stage="done",
+        timings=timings,
+        artifacts=artifacts,
+        report=result.get("report") or {},
+    )
     _queue_callback(store, rec)
     return {"status": "succeeded"}
 
 
 def _run(rec: dict[str, Any], out_dir: Path, sink: _EventSink) -> dict[str, Any]:
-    from graph.checkpoint import get_checkpointer
+    from reelgraph.graph.checkpoint import get_checkpointer
 
     out_dir.mkdir(parents=True, exist_ok=True)
     inputs = resolve_inputs(rec.get("input") or {}, out_dir / ".inputs")
@@ -191,9 +198,16 @@ def _run(rec: dict[str, Any], out_dir: Path, sink: _EventSink) -> dict[str, Any]
         if key in inputs:
             options[key] = inputs.pop(key)
     with get_checkpointer() as cp:
-        return runner(rec["kind"], inputs, options, job_id=rec["id"],
-                      out_dir=out_dir, on_event=sink, checkpointer=cp,
-                      should_cancel=progress.current_cancel())  # fmt: skip
+        return runner(
+            rec["kind"],
+            inputs,
+            options,
+            job_id=rec["id"],
+            out_dir=out_dir,
+            on_event=sink,
+            checkpointer=cp,
+            should_cancel=progress.current_cancel(),
+        )
 
 
 def _queue_callback(store: JobStore, rec: dict[str, Any]) -> None:

@@ -6,7 +6,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from app.api.models import Kind, Status
+from reelgraph.app.api.models import Kind, Status
 
 
 class ErrorInfo(BaseModel):

@@ -10,16 +10,17 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from common.errors import InvalidInput, OutputNotWritable
-from common.settings import get_settings
+from reelgraph.errors import InvalidInput, OutputNotWritable
+from reelgraph.settings import get_settings
 
 
 def add_parser(sub: Any) -> None:
     p = sub.add_parser(
-        "analyze", help="transcript and on-screen text of a video, as JSON",
+        "analyze",
+        help="transcript and on-screen text of a video, as JSON",
         description="Print (or write with -o) JSON with the media metadata, the transcript "
         "(segments and words with times) and the on-screen text read from sampled frames.",
-    )  # fmt: skip
+    )
     p.add_argument("input", metavar="IN", help="media file, upload:<id>, or http(s) URL")
     p.add_argument("-o", "--output", help="write the JSON here instead of printing it")
     p.add_argument(
@@ -30,8 +31,12 @@ def add_parser(sub: Any) -> None:
         help="read on-screen text on every Nth frame (default 30)",
     )
     p.add_argument("--model", default="tiny.en", help="ASR model: tiny.en, base or a directory")
-    p.add_argument("--ocr", default="auto", choices=["auto", "rapidocr", "tesseract"],
-                   help="OCR engine (auto: rapidocr, else tesseract when installed)")  # fmt: skip
+    p.add_argument(
+        "--ocr",
+        default="auto",
+        choices=["auto", "rapidocr", "tesseract"],
+        help="OCR engine (auto: rapidocr, else tesseract when installed)",
+    )
     p.add_argument("--language", help="spoken language code (default: detect)")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
     p.set_defaults(func=run)
@@ -48,20 +53,30 @@ def check_json_output(path: str) -> Path:
 
 
 def run(args: argparse.Namespace) -> int:
-    from app.progress_ui import StageBars
-    from graph.runner import run_job
+    from reelgraph.app.progress_ui import StageBars
+    from reelgraph.graph.runner import run_job
 
     if args.every < 1:
         raise InvalidInput(f"--every {args.every} is not valid; use 1 or more frames.")
     out = check_json_output(args.output) if args.output else None
-    options = {"asr_model": args.model, "language": args.language, "every_n_frames": args.every,
-               "ocr_engine": args.ocr}  # fmt: skip
+    options = {
+        "asr_model": args.model,
+        "language": args.language,
+        "every_n_frames": args.every,
+        "ocr_engine": args.ocr,
+    }
     run_id = uuid.uuid4().hex[:12]
     run_dir = get_settings().storage_dir / "runs" / run_id
     try:
         with StageBars(quiet=args.quiet or out is None) as bars:
-            result = run_job("analyze", {"source": args.input}, options, job_id=run_id,
-                             out_dir=run_dir, on_event=bars)  # fmt: skip
+            result = run_job(
+                "analyze",
+                {"source": args.input},
+                options,
+                job_id=run_id,
+                out_dir=run_dir,
+                on_event=bars,
+            )
     finally:
         shutil.rmtree(run_dir, ignore_errors=True)
     text = json.dumps(result["analysis"], indent=2, ensure_ascii=False)

@@ -9,18 +9,19 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from common.settings import get_settings
+from reelgraph.settings import get_settings
 
 EDIT_SIDECARS = {"transcript.json": ".transcript.json"}
 
 
 def add_parser(sub: Any) -> None:
     p = sub.add_parser(
-        "caption", help="caption and edit an existing video",
+        "caption",
+        help="caption and edit an existing video",
         description="Transcribe a video, burn word captions, and optionally cut silences, "
         "reframe to another aspect following faces, zoom, add b-roll and a logo, in one render. "
         "Sidecars (captions, transcript, spec, report, thumbnail) go beside the output.",
-    )  # fmt: skip
+    )
     p.add_argument("input", metavar="IN", help="video file, upload:<id>, or http(s) URL")
     p.add_argument("-o", "--output", help="output .mp4 (default: <IN name>.captioned.mp4 here)")
     p.add_argument("--style", default="karaoke", help="caption style: karaoke, pop or clean")
@@ -52,17 +53,27 @@ def add_parser(sub: Any) -> None:
 
 
 def options_from_args(args: argparse.Namespace) -> dict[str, Any]:
-    from app.commands.create import parse_size
+    from reelgraph.app.commands.create import parse_size
 
     width, height = parse_size(args.size)
     return {
-        "caption_style": args.style, "aspect": args.aspect, "width": width, "height": height,
-        "fps": args.fps, "quality": args.quality, "remove_silence": args.remove_silence,
-        "silence_threshold_db": args.threshold, "min_silence": args.min_silence,
-        "silence_padding": args.padding, "zoom": args.zoom, "broll_dir": args.broll,
-        "logo": args.logo, "asr_model": args.model, "language": args.language,
+        "caption_style": args.style,
+        "aspect": args.aspect,
+        "width": width,
+        "height": height,
+        "fps": args.fps,
+        "quality": args.quality,
+        "remove_silence": args.remove_silence,
+        "silence_threshold_db": args.threshold,
+        "min_silence": args.min_silence,
+        "silence_padding": args.padding,
+        "zoom": args.zoom,
+        "broll_dir": args.broll,
+        "logo": args.logo,
+        "asr_model": args.model,
+        "language": args.language,
         "correct": args.correct,
-    }  # fmt: skip
+    }
 
 
 def default_output(source: str) -> str:
@@ -71,7 +82,7 @@ def default_output(source: str) -> str:
 
 
 def place(artifacts: dict[str, str], out: Path) -> dict[str, str]:
-    from app.commands.create import place_outputs
+    from reelgraph.app.commands.create import place_outputs
 
     placed = place_outputs(artifacts, out)
     for name, suffix in EDIT_SIDECARS.items():
@@ -85,10 +96,10 @@ def place(artifacts: dict[str, str], out: Path) -> dict[str, str]:
 
 
 def run(args: argparse.Namespace) -> int:
-    from app.commands.create import check_output
-    from app.progress_ui import StageBars
-    from graph.caption import CaptionContext
-    from graph.runner import run_job
+    from reelgraph.app.commands.create import check_output
+    from reelgraph.app.progress_ui import StageBars
+    from reelgraph.graph.caption import CaptionContext
+    from reelgraph.graph.runner import run_job
 
     out = check_output(args.output or default_output(args.input))
     options = options_from_args(args)
@@ -97,8 +108,14 @@ def run(args: argparse.Namespace) -> int:
     run_dir = get_settings().storage_dir / "runs" / run_id
     try:
         with StageBars(quiet=args.quiet) as bars:
-            result = run_job("caption", {"source": args.input}, options, job_id=run_id,
-                             out_dir=run_dir, on_event=bars)  # fmt: skip
+            result = run_job(
+                "caption",
+                {"source": args.input},
+                options,
+                job_id=run_id,
+                out_dir=run_dir,
+                on_event=bars,
+            )
         placed = place(result["artifacts"], out)
     finally:
         shutil.rmtree(run_dir, ignore_errors=True)
@@ -110,6 +127,8 @@ def run(args: argparse.Namespace) -> int:
         if name in placed:
             print(f"{name.split('.')[0]}: {placed[name]}")
     edits = report.get("edits", {})
-    print(f"duration: {report.get('duration_in', 0):.1f}s -> {report.get('duration_out', 0):.1f}s"
-          f", {edits.get('cuts', 0)} cuts, cache: {report.get('cache', {})}")  # fmt: skip
+    print(
+        f"duration: {report.get('duration_in', 0):.1f}s -> {report.get('duration_out', 0):.1f}s"
+        f", {edits.get('cuts', 0)} cuts, cache: {report.get('cache', {})}"
+    )
     return 0

@@ -9,8 +9,8 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from common.errors import InvalidInput, OutputNotWritable
-from common.settings import get_settings
+from reelgraph.errors import InvalidInput, OutputNotWritable
+from reelgraph.settings import get_settings
 
 DEMO_SCRIPT = (
     "Every short video starts with an idea. Reelgraph turns that idea into a script, a voice "
@@ -19,10 +19,14 @@ DEMO_SCRIPT = (
 )
 
 SIDECARS = {
-    "captions.srt": ".srt", "captions.vtt": ".vtt", "captions.ass": ".ass",
-    "plan.json": ".plan.json", "spec.json": ".spec.json", "report.json": ".report.json",
+    "captions.srt": ".srt",
+    "captions.vtt": ".vtt",
+    "captions.ass": ".ass",
+    "plan.json": ".plan.json",
+    "spec.json": ".spec.json",
+    "report.json": ".report.json",
     "thumbnail.jpg": ".jpg",
-}  # fmt: skip
+}
 
 
 def add_parser(sub: Any) -> None:
@@ -144,9 +148,9 @@ def place_outputs(artifacts: dict[str, str], out: Path) -> dict[str, str]:
 
 
 def run(args: argparse.Namespace) -> int:
-    from app.progress_ui import StageBars
-    from graph.context import Context
-    from graph.runner import run_job
+    from reelgraph.app.progress_ui import StageBars
+    from reelgraph.graph.context import Context
+    from reelgraph.graph.runner import run_job
 
     out = check_output(args.output)
     options = options_from_args(args)
@@ -154,7 +158,7 @@ def run(args: argparse.Namespace) -> int:
     inputs = inputs_from_args(args)
     if not (inputs["prompt"].strip() or inputs["transcript"] or inputs["audio"]):
         raise InvalidInput("The prompt is empty; describe the video or pass --transcript.")
-    from workers.images import precheck_image
+    from reelgraph.workers.engine.images import precheck_image
 
     for i, src in enumerate(inputs["images"]):  # before any narration is synthesised
         precheck_image(src, f"images[{i}]")

@@ -25,7 +25,7 @@ def _check(fn: Callable[[], Any]) -> tuple[bool, Any]:
 
 
 def _ffmpeg() -> dict[str, Any]:
-    from workers.ffmpeg import ffmpeg_binary, ffmpeg_capture, ffmpeg_version
+    from reelgraph.workers.engine.ffmpeg import ffmpeg_binary, ffmpeg_capture, ffmpeg_version
 
     filters = ffmpeg_capture(["-filters"], timeout=30).stdout.decode("utf-8", "replace")
     names = {ln.split()[1] for ln in filters.splitlines() if len(ln.split()) > 2}
@@ -36,7 +36,7 @@ def _ffmpeg() -> dict[str, Any]:
 
 
 def _encoders() -> dict[str, Any]:
-    from workers.ffmpeg import choose_encoder, trial_encode
+    from reelgraph.workers.engine.ffmpeg import choose_encoder, trial_encode
 
     return {
         "libx264": trial_encode("libx264"),
@@ -46,7 +46,7 @@ def _encoders() -> dict[str, Any]:
 
 
 def _voice() -> Any:
-    from workers.tts import list_voices, resolve_voice
+    from reelgraph.workers.engine.tts import list_voices, resolve_voice
 
     v = resolve_voice(None)
     return {
@@ -56,7 +56,7 @@ def _voice() -> Any:
 
 
 def _asr() -> Any:
-    from workers.asr import resolve_model
+    from reelgraph.workers.engine.asr import resolve_model
 
     out = {"tiny.en": resolve_model("tiny.en")}
     ok, base = _check(lambda: resolve_model("base"))
@@ -65,7 +65,7 @@ def _asr() -> Any:
 
 
 def _fonts() -> Any:
-    from workers.fonts import font_family_names, fonts_dir
+    from reelgraph.workers.engine.fonts import font_family_names, fonts_dir
 
     return {"dir": str(fonts_dir()), "families": font_family_names()}
 
@@ -86,9 +86,14 @@ def _ocr() -> Any:
 
 
 CHECKS: dict[str, Callable[[], Any]] = {
-    "ffmpeg": _ffmpeg, "encoders": _encoders, "tts_voice": _voice, "asr_model": _asr,
-    "fonts": _fonts, "gpu": _gpu, "ocr": _ocr,
-}  # fmt: skip
+    "ffmpeg": _ffmpeg,
+    "encoders": _encoders,
+    "tts_voice": _voice,
+    "asr_model": _asr,
+    "fonts": _fonts,
+    "gpu": _gpu,
+    "ocr": _ocr,
+}
 
 
 def run(args: argparse.Namespace) -> int:

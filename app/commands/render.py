@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from common.errors import InvalidInput, MissingAsset
+from reelgraph.errors import InvalidInput, MissingAsset
 
 MAX_SPEC_BYTES = 5_000_000
 
@@ -39,7 +39,7 @@ def load_spec(path: Path) -> dict[str, Any]:
     """Read and validate a spec file; a bad file fails with every problem listed."""
     from pydantic import ValidationError
 
-    from workers.spec import RenderSpec
+    from reelgraph.workers.engine.spec import RenderSpec
 
     if not path.is_file():
         raise MissingAsset(f"The spec file '{path}' does not exist.")
@@ -61,8 +61,8 @@ def load_spec(path: Path) -> dict[str, Any]:
 
 def beside_spec(spec: dict[str, Any], folder: Path) -> dict[str, Any]:
     """Relative media paths that exist next to the spec file become absolute."""
-    from workers.render import map_spec_paths
-    from workers.spec import RenderSpec
+    from reelgraph.workers.engine.render import map_spec_paths
+    from reelgraph.workers.engine.spec import RenderSpec
 
     def _local(p: str) -> str:
         candidate = folder / p
@@ -72,9 +72,9 @@ def beside_spec(spec: dict[str, Any], folder: Path) -> dict[str, Any]:
 
 
 def run(args: argparse.Namespace) -> int:
-    from app.commands.create import check_output
-    from workers import progress
-    from workers.render import render_spec
+    from reelgraph.app.commands.create import check_output
+    from reelgraph.workers.engine import progress
+    from reelgraph.workers.engine.render import render_spec
 
     src = Path(args.spec).expanduser()
     spec = beside_spec(load_spec(src), src.resolve().parent)

@@ -28,7 +28,7 @@ def run(args: argparse.Namespace) -> int:
     import uvicorn
 
     uvicorn.run(
-        "app.server:create_app",
+        "reelgraph.app.server:create_app",
         factory=True,
         host=args.host,
         port=args.port,

@@ -37,7 +37,7 @@ def plan_groups(queues: list[str], media_workers: int = 1) -> list[list[str]]:
     """Which worker processes to start: graph apart from the media queues."""
     unknown = [q for q in queues if q not in ("graph", *MEDIA_QUEUES)]
     if unknown:
-        from common.errors import InvalidInput
+        from reelgraph.errors import InvalidInput
 
         raise InvalidInput(f"Unknown queue(s) {', '.join(unknown)}; use graph, gpu and cpu.")
     media = [q for q in queues if q in MEDIA_QUEUES]
@@ -47,9 +47,9 @@ def plan_groups(queues: list[str], media_workers: int = 1) -> list[list[str]]:
 
 
 def _spawn(queues: list[str], burst: bool) -> subprocess.Popen[bytes]:
-    from common.process import child_setup
+    from reelgraph.process import child_setup
 
-    argv = [sys.executable, "-m", "workers.worker", "--queues", ",".join(queues)]
+    argv = [sys.executable, "-m", "reelgraph.workers.jobs.worker", "--queues", ",".join(queues)]
     if burst:
         argv.append("--burst")
     # a killed supervisor stops its workers warmly (each finishes the job it runs)
@@ -58,8 +58,8 @@ def _spawn(queues: list[str], burst: bool) -> subprocess.Popen[bytes]:
 
 def _sweep() -> None:
     """Remove the .partial litter of workers that were killed (see workers.janitor)."""
-    from workers.janitor import sweep_at_startup
-    from workers.queueing import redis_conn
+    from reelgraph.workers.jobs.janitor import sweep_at_startup
+    from reelgraph.workers.jobs.queueing import redis_conn
 
     try:
         sweep_at_startup(redis_conn())
@@ -68,7 +68,7 @@ def _sweep() -> None:
 
 
 def _media_idle(queues: list[str]) -> bool:
-    from workers.queueing import get_queue
+    from reelgraph.workers.jobs.queueing import get_queue
 
     for name in queues:
         q = get_queue(name)

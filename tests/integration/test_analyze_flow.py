@@ -26,8 +26,8 @@ def _norm(text: str) -> str:
     return re.sub(r"[^a-z0-9 ]", "", text.lower()).strip()
 
 
-def test_analyze_returns_speech_and_burned_text(talk_src: Path, tmp_path: Path) -> None:  # noqa: F811
-    from graph.analyze import run_analyze
+def test_analyze_returns_speech_and_burned_text(talk_src: Path, tmp_path: Path) -> None:
+    from reelgraph.graph.analyze import run_analyze
 
     res = run_analyze({"source": str(talk_src)}, {"every_n_frames": 30}, out_dir=tmp_path)
     doc = res["analysis"]
@@ -48,9 +48,12 @@ def test_analyze_returns_speech_and_burned_text(talk_src: Path, tmp_path: Path) 
     assert saved["on_screen_text"] == texts
 
 
-def test_analyze_cli_json_and_no_audio(bad_src: dict[str, Path], tmp_path: Path,  # noqa: F811
-                                       capsys: pytest.CaptureFixture[str]) -> None:  # fmt: skip
-    from app.cli import main
+def test_analyze_cli_json_and_no_audio(
+    bad_src: dict[str, Path],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from reelgraph.app.cli import main
 
     out = tmp_path / "a.json"
     assert main(["analyze", str(bad_src["no_audio"]), "-o", str(out), "--every", "60", "-q"]) == 0
@@ -82,7 +85,7 @@ def _postgres_url() -> str | None:
 
 @pytest.mark.parametrize("backend", ["sqlite", "postgres"])
 def test_analyze_run_resumes_from_its_checkpoint(
-    talk_src: Path,  # noqa: F811
+    talk_src: Path,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
     backend: str,
@@ -90,9 +93,9 @@ def test_analyze_run_resumes_from_its_checkpoint(
     """A run that died after transcription continues there: the transcript is not redone."""
     import uuid
 
-    import graph.analyze as ga
-    from common.errors import TransientError
-    from graph.checkpoint import get_checkpointer
+    import reelgraph.graph.analyze as ga
+    from reelgraph.errors import TransientError
+    from reelgraph.graph.checkpoint import get_checkpointer
 
     url = ""
     if backend == "postgres":
@@ -144,14 +147,18 @@ def test_analyze_run_resumes_from_its_checkpoint(
 
 
 @pytest.mark.skipif(shutil.which("tesseract") is None, reason="tesseract is not installed")
-def test_analyze_with_tesseract_reads_the_burned_text(talk_src: Path, tmp_path: Path) -> None:  # noqa: F811
-    from graph.analyze import run_analyze
+def test_analyze_with_tesseract_reads_the_burned_text(talk_src: Path, tmp_path: Path) -> None:
+    from reelgraph.graph.analyze import run_analyze
 
-    res = run_analyze({"source": str(talk_src)}, {"every_n_frames": 60, "ocr_engine": "tesseract"},
-                      out_dir=tmp_path)  # fmt: skip
+    res = run_analyze(
+        {"source": str(talk_src)},
+        {"every_n_frames": 60, "ocr_engine": "tesseract"},
+        out_dir=tmp_path,
+    )
     doc = res["analysis"]
     assert doc["ocr_engine"] == "tesseract"
     texts = [_norm(t["text"]) for t in doc["on_screen_text"]]
-    best = max((difflib.SequenceMatcher(None, t, _norm(BURNED_TEXT)).ratio() for t in texts),
-               default=0.0)  # fmt: skip
+    best = max(
+        (difflib.SequenceMatcher(None, t, _norm(BURNED_TEXT)).ratio() for t in texts), default=0.0
+    )
     assert best >= 0.8, texts

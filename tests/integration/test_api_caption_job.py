@@ -37,8 +37,9 @@ def _upload(api, name: str, data: bytes, mime: str) -> str:
     return r.json()["id"]
 
 
-def test_caption_job_with_edit_switches_logo_and_broll(api, start_worker, platform,
-                                                        talk_src: Path) -> None:  # noqa: F811  # fmt: skip
+def test_caption_job_with_edit_switches_logo_and_broll(
+    api, start_worker, platform, talk_src: Path
+) -> None:
     start_worker()
     video = _upload(api, "talk.mp4", talk_src.read_bytes(), "video/mp4")
     logo = _upload(api, "../../etc/passwd.png", _png((230, 0, 0), (40, 20)), "image/png")
@@ -46,9 +47,17 @@ def test_caption_job_with_edit_switches_logo_and_broll(api, start_worker, platfo
     body = {
         "kind": "caption",
         "input": {"video": video, "logo": logo, "broll": [{"source": fox, "keywords": ["fox"]}]},
-        "options": {"style": "pop", "reframe": True, "width": 360, "height": 640,
-                    "cut_silences": True, "min_silence": 0.3, "padding": 0.1, "zoom": True},
-    }  # fmt: skip
+        "options": {
+            "style": "pop",
+            "reframe": True,
+            "width": 360,
+            "height": 640,
+            "cut_silences": True,
+            "min_silence": 0.3,
+            "padding": 0.1,
+            "zoom": True,
+        },
+    }
     r = api.post("/v1/jobs", json=body)
     assert r.status_code == 202, r.text
     job_id = r.json()["id"]
@@ -77,12 +86,19 @@ def test_caption_options_are_checked_at_submit(api, platform) -> None:
         ({**ok, "options": {"asr_model": "/etc/model"}}, "asr_model"),
         ({**ok, "options": {"caption_style": "comic"}}, "caption_style"),
         ({**ok, "options": {"threshold": 3}}, "threshold"),
-        ({**ok, "input": {**ok["input"], "broll": [{"source": "/tmp/x.mp4", "keywords": ["a"]}]}},
-         "broll"),
+        (
+            {
+                **ok,
+                "input": {**ok["input"], "broll": [{"source": "/tmp/x.mp4", "keywords": ["a"]}]},
+            },
+            "broll",
+        ),
         ({"kind": "create", "input": {"prompt": "hi"}, "options": {"aspect": "source"}}, "source"),
-        ({"kind": "create", "input": {"prompt": "hi", "logo": "https://example.com/l.png"}},
-         "caption jobs"),
-    ]  # fmt: skip
+        (
+            {"kind": "create", "input": {"prompt": "hi", "logo": "https://example.com/l.png"}},
+            "caption jobs",
+        ),
+    ]
     for body, word in bad:
         r = api.post("/v1/jobs", json=body)
         assert r.status_code == 422, (body, r.text)

@@ -21,9 +21,9 @@ from PIL import Image
 from redis import Redis
 from rq import Queue
 
-from app.jobstore import JobStore
-from app.server import create_app
-from common.settings import get_settings
+from reelgraph.app.jobstore import JobStore
+from reelgraph.app.server import create_app
+from reelgraph.settings import get_settings
 from tests import conftest_redis as _fx
 
 pytestmark = pytest.mark.integration
@@ -125,7 +125,7 @@ def test_allowlisted_local_callback_receiver_is_accepted(api, hook):
 
 
 def test_refused_callback_address_at_delivery_is_not_retried(api, platform, monkeypatch, hook):
-    from app.callbacks import deliver
+    from reelgraph.app.callbacks import deliver
 
     job_id = api.post("/v1/jobs", json={**OWLS, "callback_url": hook}).json()["id"]
     # the address became refused after submission (allowlist changed, DNS now says private)
@@ -142,8 +142,8 @@ def test_refused_callback_address_at_delivery_is_not_retried(api, platform, monk
 def test_graph_job_queues_its_callback_and_never_waits_for_the_receiver(
     api, platform, monkeypatch, hook
 ):
-    from app.api import tasks
-    from app.callbacks import CallbackNotDelivered
+    from reelgraph.app.api import tasks
+    from reelgraph.app.callbacks import CallbackNotDelivered
 
     _Hook.status = 503  # a receiver that keeps failing: retried with backoff
     _fresh(monkeypatch, REELGRAPH_CALLBACK_ATTEMPTS="5", REELGRAPH_CALLBACK_BACKOFF_S="1")
@@ -155,7 +155,7 @@ def test_graph_job_queues_its_callback_and_never_waits_for_the_receiver(
     assert not _Hook.hits
     [queued] = Queue("cpu", connection=Redis.from_url(platform["REDIS_URL"])).jobs
     assert (queued.func_name, queued.kwargs) == (
-        "app.api.tasks.deliver_callback",
+        "reelgraph.app.api.tasks.deliver_callback",
         {"job_id": job_id},
     )
     assert (queued.retries_left, queued.retry_intervals) == (4, [1, 2, 4, 8])
@@ -172,7 +172,7 @@ def test_graph_job_queues_its_callback_and_never_waits_for_the_receiver(
 def test_a_worker_retries_a_failing_callback_through_the_scheduler(
     api, platform, hook, start_worker
 ):
-    from app.callbacks import enqueue_delivery
+    from reelgraph.app.callbacks import enqueue_delivery
 
     _Hook.status = 503
     job_id = api.post("/v1/jobs", json={**OWLS, "callback_url": hook}).json()["id"]
@@ -320,7 +320,7 @@ def test_seed_generate_refuses_odd_resolution_without_pydantic_prefix(api):
 
 
 def test_inline_images_over_the_size_limit_are_refused(api, monkeypatch):
-    from app.api import checks
+    from reelgraph.app.api import checks
 
     data = "data:image/png;base64," + base64.b64encode(_png((64, 64))).decode()
     monkeypatch.setattr(checks, "MAX_REF_CHARS", len(data) - 1)

@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
 
-from app.server import create_app
+from reelgraph.app.server import create_app
 from tests import conftest_redis as _fx
 
 pytestmark = pytest.mark.integration

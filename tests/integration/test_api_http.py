@@ -10,8 +10,8 @@ from fastapi.testclient import TestClient
 from PIL import Image
 from rq import Queue
 
-from app.server import create_app
-from common.settings import get_settings
+from reelgraph.app.server import create_app
+from reelgraph.settings import get_settings
 from tests import conftest_redis as _fx
 from tests.conftest_redis import free_port
 
@@ -66,20 +66,30 @@ def test_cancel_of_a_queued_job_ends_it_at_once(api, redis_url):
     [
         ({"kind": "create", "input": {}}, "needs input.prompt"),
         ({"kind": "create", "input": {"prompt": "x"}, "options": {"fps": 1000}}, "fps 1000"),
-        ({"kind": "create", "input": {"prompt": "x"}, "options": {"width": 99999, "height": 10}},
-         "options.height"),
-        ({"kind": "create", "input": {"prompt": "x", "images": ["/etc/passwd"]}},
-         "input.images: Value error, images[0] must be an http(s) URL"),
+        (
+            {"kind": "create", "input": {"prompt": "x"}, "options": {"width": 99999, "height": 10}},
+            "options.height",
+        ),
+        (
+            {"kind": "create", "input": {"prompt": "x", "images": ["/etc/passwd"]}},
+            "input.images: Value error, images[0] must be an http(s) URL",
+        ),
         ({"kind": "caption", "input": {}}, "needs input.video"),
-        ({"kind": "create", "input": {"prompt": "x"}, "options": {"voice": "../../x.onnx"}},
-         "options.voice"),
-        ({"kind": "create", "input": {"prompt": "x"}, "options": {"colour": "red"}},
-         "options.colour: Extra inputs are not permitted"),
+        (
+            {"kind": "create", "input": {"prompt": "x"}, "options": {"voice": "../../x.onnx"}},
+            "options.voice",
+        ),
+        (
+            {"kind": "create", "input": {"prompt": "x"}, "options": {"colour": "red"}},
+            "options.colour: Extra inputs are not permitted",
+        ),
         ({"kind": "render", "input": {"prompt": "x"}}, "kind: Input should be"),
-        ({"kind": "create", "input": {"prompt": "x"}, "callback_url": "file:///etc/passwd"},
-         "callback_url"),
+        (
+            {"kind": "create", "input": {"prompt": "x"}, "callback_url": "file:///etc/passwd"},
+            "callback_url",
+        ),
     ],
-)  # fmt: skip
+)
 def test_bad_requests_get_422_with_a_readable_message(api, body, fragment):
     r = api.post("/v1/jobs", json=body)
     assert r.status_code == 422, r.text
@@ -127,7 +137,7 @@ def test_inline_base64_becomes_an_asset(api, platform):
     job = _create(api, input={"prompt": "x", "images": [data]})
     from redis import Redis
 
-    from app.jobstore import JobStore
+    from reelgraph.app.jobstore import JobStore
 
     rec = JobStore(Redis.from_url(platform["REDIS_URL"])).get(job["id"])
     assert rec["input"]["images"][0].startswith("asset_")
@@ -186,22 +196,35 @@ def test_ready_and_openapi(api):
         "/generate",
         "/get_video",
     ):
-        assert path in spec["paths"], path  # fmt: skip
+        assert path in spec["paths"], path
     assert "JobCreate" in spec["components"]["schemas"]
 
 
 def test_seed_routes_map_onto_jobs(api, platform):
-    r = api.post("/generate", json={"prompt": "Owls", "resolution": "720x1280", "fps": 24,
-                                    "duration": 12, "style": "pop"})  # fmt: skip
+    r = api.post(
+        "/generate",
+        json={
+            "prompt": "Owls",
+            "resolution": "720x1280",
+            "fps": 24,
+            "duration": 12,
+            "style": "pop",
+        },
+    )
     assert r.status_code == 202, r.text
     job_id = r.json()["job_id"]
     from redis import Redis
 
-    from app.jobstore import JobStore
+    from reelgraph.app.jobstore import JobStore
 
     rec = JobStore(Redis.from_url(platform["REDIS_URL"])).get(job_id)
-    assert rec["options"] == {"width": 720, "height": 1280, "fps": 24, "duration": 12.0,
-                              "caption_style": "pop"}  # fmt: skip
+    assert rec["options"] == {
+        "width": 720,
+        "height": 1280,
+        "fps": 24,
+        "duration": 12.0,
+        "caption_style": "pop",
+    }
     assert api.get(f"/status/{job_id}").json()["status"] == "queued"
     assert api.get(f"/result/{job_id}").status_code == 409
     assert api.get("/get_video", params={"job_id": job_id}).status_code == 409

@@ -12,7 +12,7 @@ from typing import Any, ClassVar
 import av
 import pytest
 
-from app.callbacks import SIGNATURE_HEADER, verify
+from reelgraph.app.callbacks import SIGNATURE_HEADER, verify
 from tests import conftest_redis as _fx
 from tests.conftest_redis import cmdline, process_tree, wait_for
 
@@ -76,13 +76,20 @@ def _sse_events(api, job_id: str, last_id: str | None = None) -> list[tuple[str,
 
 def test_create_job_end_to_end(api, start_worker, platform, monkeypatch, callback_url):
     monkeypatch.setenv("REELGRAPH_CALLBACK_SECRET", SECRET)
-    from common.settings import get_settings
+    from reelgraph.settings import get_settings
 
     get_settings.cache_clear()
     start_worker(extra_env={**RUNNER, "REELGRAPH_CALLBACK_SECRET": SECRET})
-    r = api.post("/v1/jobs", json={"kind": "create", "input": {"prompt": "A test clip."},
-                                   "options": {"duration": 1.5}, "callback_url": callback_url,
-                                   "metadata": {"resume": "n8n-123"}})  # fmt: skip
+    r = api.post(
+        "/v1/jobs",
+        json={
+            "kind": "create",
+            "input": {"prompt": "A test clip."},
+            "options": {"duration": 1.5},
+            "callback_url": callback_url,
+            "metadata": {"resume": "n8n-123"},
+        },
+    )
     assert r.status_code == 202, r.text
     job_id = r.json()["id"]
     assert r.json()["links"]["events"] == f"/v1/jobs/{job_id}/events"
@@ -143,8 +150,10 @@ def test_create_job_end_to_end(api, start_worker, platform, monkeypatch, callbac
 
 def test_permanent_failure_is_reported_with_its_code(api, start_worker):
     start_worker(extra_env=RUNNER)
-    r = api.post("/v1/jobs", json={"kind": "create", "input": {"prompt": "x"},
-                                   "options": {"voice": "invalid"}})  # fmt: skip
+    r = api.post(
+        "/v1/jobs",
+        json={"kind": "create", "input": {"prompt": "x"}, "options": {"voice": "invalid"}},
+    )
     view = _wait_status(api, r.json()["id"], {"succeeded", "failed"})
     assert view["status"] == "failed"
     assert view["error"] == {
@@ -156,8 +165,9 @@ def test_permanent_failure_is_reported_with_its_code(api, start_worker):
 
 def test_cancel_running_job_stops_ffmpeg_within_two_seconds(api, start_worker, platform):
     worker = start_worker(extra_env=RUNNER)
-    r = api.post("/v1/jobs", json={"kind": "create", "input": {"prompt": "x"},
-                                   "options": {"voice": "slow"}})  # fmt: skip
+    r = api.post(
+        "/v1/jobs", json={"kind": "create", "input": {"prompt": "x"}, "options": {"voice": "slow"}}
+    )
     job_id = r.json()["id"]
 
     def _ffmpeg() -> list[int]:

@@ -16,7 +16,9 @@ import itertools
 
 import pytest
 
-from common.settings import get_settings
+from reelgraph.settings import get_settings
+from reelgraph.workers.engine import asr
+from reelgraph.workers.engine.audio import extract_audio
 from tests.fixtures_speech import (
     LONG_TEXT,
     build_speech,
@@ -24,8 +26,6 @@ from tests.fixtures_speech import (
     new_doubles,
     word_error_rate,
 )
-from workers import asr
-from workers.audio import extract_audio
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 

@@ -10,7 +10,8 @@ import statistics
 
 import pytest
 
-from common.settings import get_settings
+from reelgraph.settings import get_settings
+from reelgraph.workers.engine import asr
 from tests.fixtures_speech import (
     KNOWN_TEXT,
     build_speech,
@@ -19,7 +20,6 @@ from tests.fixtures_speech import (
     synthesize,
     word_error_rate,
 )
-from workers import asr
 
 pytestmark = pytest.mark.integration
 

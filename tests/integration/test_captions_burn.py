@@ -7,10 +7,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from workers.captions import build_ass, safe_margins
-from workers.compile import ass_filter
-from workers.ffmpeg import ffmpeg_capture
-from workers.fonts import fonts_dir
+from reelgraph.workers.engine.captions import build_ass, safe_margins
+from reelgraph.workers.engine.compile import ass_filter
+from reelgraph.workers.engine.ffmpeg import ffmpeg_capture
+from reelgraph.workers.engine.fonts import fonts_dir
 
 pytestmark = pytest.mark.integration
 

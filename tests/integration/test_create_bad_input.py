@@ -13,7 +13,7 @@ pytestmark = pytest.mark.integration
 
 def _run(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "app.cli", "create", "-q", *args],
+        [sys.executable, "-m", "reelgraph.app.cli", "create", "-q", *args],
         capture_output=True,
         text=True,
         cwd=cwd,

@@ -9,7 +9,7 @@ import av
 import numpy as np
 import pytest
 
-from app.cli import main
+from reelgraph.app.cli import main
 from tests.conftest import ffprobe_json, frame_at, integrated_loudness
 
 pytestmark = pytest.mark.integration
@@ -72,7 +72,7 @@ def test_caption_visible_at_word_and_absent_before(rendered: dict) -> None:
     words = spec["captions"]["words"]
     first = words[0]["start"]
     mid = words[len(words) // 2]
-    from workers.render import render_spec
+    from reelgraph.workers.engine.render import render_spec
 
     spec["captions"]["ass_path"] = None
     bare = out.with_name("bare.mp4")
@@ -122,26 +122,21 @@ def test_restyle_reuses_narration(rendered: dict, tmp_path: Path) -> None:
     assert done == total
 
 
+def _strings(v: object) -> list[str]:
+    """Every string value in a JSON document."""
+    if isinstance(v, dict):
+        return [s for x in v.values() for s in _strings(x)]
+    if isinstance(v, list):
+        return [s for x in v for s in _strings(x)]
+    return [v] if isinstance(v, str) else []
+
+
 def test_served_spec_and_report_name_no_server_path(rendered: dict) -> None:
     """The spec names media by its place in the media store; nothing absolute is revealed."""
     out: Path = rendered["out"]
     for name in ("octo.spec.json", "octo.report.json"):
-        text = out.with_name(name).read_text()
-        doc = json.loads(text)
-        strings = []
-
-        def _walk(v: object) -> None:
-            if isinstance(v, dict):
-                for x in v.values():
-                    _walk(x)
-            elif isinstance(v, list):
-                for x in v:
-                    _walk(x)
-            elif isinstance(v, str):
-                strings.append(v)
-
-        _walk(doc)
-        assert not [s for s in strings if s.startswith("/")], name
+        doc = json.loads(out.with_name(name).read_text())
+        assert not [s for s in _strings(doc) if s.startswith("/")], name
     spec = json.loads(out.with_name("octo.spec.json").read_text())
     assert spec["audio"]["narration"].startswith("cache/")
 
@@ -149,7 +144,7 @@ def test_served_spec_and_report_name_no_server_path(rendered: dict) -> None:
 def test_render_command_renders_the_served_spec_from_any_folder(
     rendered: dict, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
 ) -> None:
-    from app.cli import main
+    from reelgraph.app.cli import main
 
     out: Path = rendered["out"]
     monkeypatch.chdir(tmp_path)

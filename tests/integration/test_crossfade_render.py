@@ -26,7 +26,7 @@ def _still(path: Path, rgb: tuple[int, int, int]) -> str:
 
 
 def test_three_stills_crossfade_at_the_right_frames(tmp_path: Path) -> None:
-    from workers.render import render_spec
+    from reelgraph.workers.engine.render import render_spec
 
     colours = {"r": (220, 20, 20), "g": (20, 220, 20), "b": (20, 20, 220)}
     red, green, blue = (_still(tmp_path / f"{n}.png", c) for n, c in colours.items())
@@ -38,10 +38,15 @@ def test_three_stills_crossfade_at_the_right_frames(tmp_path: Path) -> None:
         "visuals": [
             {"kind": "image", "path": red, "duration": 2.0, "transition": fade, **still},
             {"kind": "image", "path": green, "duration": 2.0, "transition": fade, **still},
-            {"kind": "image", "path": blue, "duration": 2.0,
-             "transition": {"kind": "none", "duration": 0}, **still},
+            {
+                "kind": "image",
+                "path": blue,
+                "duration": 2.0,
+                "transition": {"kind": "none", "duration": 0},
+                **still,
+            },
         ],
-    }  # fmt: skip
+    }
     out = tmp_path / "x.mp4"
     render_spec(spec, str(out))
     v = next(s for s in ffprobe_json(out)["streams"] if s["codec_type"] == "video")

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from common.errors import ReelgraphError
+from reelgraph.errors import ReelgraphError
 from tests.fixtures_video import bad_src, bomb_png, talk_src, video_dir  # noqa: F401
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(120)]
@@ -20,9 +20,13 @@ CASES = [
 
 
 @pytest.mark.parametrize(("name", "code"), CASES)
-def test_caption_bad_media_error_codes(bad_src: dict[str, Path], name: str, code: str,  # noqa: F811
-                                       tmp_path: Path) -> None:  # fmt: skip
-    from graph.caption import run_caption
+def test_caption_bad_media_error_codes(
+    bad_src: dict[str, Path],
+    name: str,
+    code: str,
+    tmp_path: Path,
+) -> None:
+    from reelgraph.graph.caption import run_caption
 
     with pytest.raises(ReelgraphError) as err:
         run_caption({"source": str(bad_src[name])}, {}, out_dir=tmp_path)
@@ -31,8 +35,8 @@ def test_caption_bad_media_error_codes(bad_src: dict[str, Path], name: str, code
     assert not (tmp_path / "video.mp4").exists()
 
 
-def test_analyze_truncated_and_missing(bad_src: dict[str, Path], tmp_path: Path) -> None:  # noqa: F811
-    from graph.analyze import run_analyze
+def test_analyze_truncated_and_missing(bad_src: dict[str, Path], tmp_path: Path) -> None:
+    from reelgraph.graph.analyze import run_analyze
 
     with pytest.raises(ReelgraphError) as err:
         run_analyze({"source": str(bad_src["truncated"])}, {}, out_dir=tmp_path)
@@ -44,12 +48,12 @@ def test_analyze_truncated_and_missing(bad_src: dict[str, Path], tmp_path: Path)
 
 @pytest.mark.parametrize("name", ["truncated", "no_audio"])
 def test_cli_caption_prints_one_sentence_and_writes_nothing(
-    bad_src: dict[str, Path],  # noqa: F811
+    bad_src: dict[str, Path],
     name: str,
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    from app.cli import main
+    from reelgraph.app.cli import main
 
     out = tmp_path / "out.mp4"
     rc = main(["caption", str(bad_src[name]), "-o", str(out), "-q"])
@@ -61,14 +65,18 @@ def test_cli_caption_prints_one_sentence_and_writes_nothing(
     assert list(tmp_path.iterdir()) == []
 
 
-def test_cli_caption_refuses_a_bomb_logo(talk_src: Path, tmp_path: Path,  # noqa: F811
-                                         capsys: pytest.CaptureFixture[str]) -> None:  # fmt: skip
-    from app.cli import main
+def test_cli_caption_refuses_a_bomb_logo(
+    talk_src: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from reelgraph.app.cli import main
 
     logo = bomb_png(tmp_path / "logo.png")
     out = tmp_path / "out.mp4"
-    rc = main(["caption", str(talk_src), "-o", str(out), "--logo", str(logo), "-q",
-               "--size", "180x320"])  # fmt: skip
+    rc = main(
+        ["caption", str(talk_src), "-o", str(out), "--logo", str(logo), "-q", "--size", "180x320"]
+    )
     err = capsys.readouterr().err
     assert rc == 1 and "logo" in err and "Traceback" not in err
     assert not out.exists()

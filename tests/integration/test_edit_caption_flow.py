@@ -30,20 +30,37 @@ def extras(tmp_path: Path) -> tuple[Path, Path]:
 
 
 def test_caption_reframe_broll_logo_then_restyle_hits_cache(
-    talk_src: Path,  # noqa: F811
+    talk_src: Path,
     extras: tuple[Path, Path],
     tmp_path: Path,
 ) -> None:
-    from graph.caption import run_caption
+    from reelgraph.graph.caption import run_caption
 
     broll, logo = extras
-    opts = {"aspect": "9:16", "width": W, "height": H, "zoom": True, "remove_silence": True,
-            "min_silence": 0.3, "silence_padding": 0.1, "broll_dir": str(broll),
-            "logo": str(logo), "caption_style": "karaoke"}  # fmt: skip
+    opts = {
+        "aspect": "9:16",
+        "width": W,
+        "height": H,
+        "zoom": True,
+        "remove_silence": True,
+        "min_silence": 0.3,
+        "silence_padding": 0.1,
+        "broll_dir": str(broll),
+        "logo": str(logo),
+        "caption_style": "karaoke",
+    }
     first = run_caption({"source": str(talk_src)}, opts, out_dir=tmp_path / "a")
     art = first["artifacts"]
-    for name in ("video.mp4", "captions.ass", "captions.srt", "captions.vtt", "transcript.json",
-                 "spec.json", "report.json", "thumbnail.jpg"):  # fmt: skip
+    for name in (
+        "video.mp4",
+        "captions.ass",
+        "captions.srt",
+        "captions.vtt",
+        "transcript.json",
+        "spec.json",
+        "report.json",
+        "thumbnail.jpg",
+    ):
         assert Path(art[name]).is_file(), name
     spec = json.loads(Path(art["spec.json"]).read_text())
     info = ffprobe_json(art["video.mp4"])
@@ -67,8 +84,9 @@ def test_caption_reframe_broll_logo_then_restyle_hits_cache(
     assert report["edits"]["overlays"] == 2 and report["edits"]["reframe"] is True
     assert report["duration_out"] < report["duration_in"]
 
-    second = run_caption({"source": str(talk_src)}, {**opts, "caption_style": "pop"},
-                         out_dir=tmp_path / "b")  # fmt: skip
+    second = run_caption(
+        {"source": str(talk_src)}, {**opts, "caption_style": "pop"}, out_dir=tmp_path / "b"
+    )
     cache = second["report"]["cache"]
     assert cache["transcribe"] == "hit" and cache["faces"] == "hit"
     assert cache["silence"] == "hit" and cache["extract_audio"] == "hit"

@@ -21,15 +21,24 @@ pytestmark = pytest.mark.integration
 
 OPTIONS = {
     "plain": {"remove_silence": True, "style": "clean"},
-    "reframed_zoomed": {"remove_silence": True, "aspect": "9:16", "width": 180, "height": 320,
-                        "zoom": True, "fps": 25},
-}  # fmt: skip
+    "reframed_zoomed": {
+        "remove_silence": True,
+        "aspect": "9:16",
+        "width": 180,
+        "height": 320,
+        "zoom": True,
+        "fps": 25,
+    },
+}
 
 
 @pytest.mark.parametrize("case", list(OPTIONS))
-def test_marker_stays_in_sync_after_silence_removal(marker_src: Path, tmp_path: Path,  # noqa: F811
-                                                    case: str) -> None:  # fmt: skip
-    from graph.caption import run_caption
+def test_marker_stays_in_sync_after_silence_removal(
+    marker_src: Path,
+    tmp_path: Path,
+    case: str,
+) -> None:
+    from reelgraph.graph.caption import run_caption
 
     res = run_caption({"source": str(marker_src)}, OPTIONS[case], out_dir=tmp_path)
     spec = json.loads(Path(res["artifacts"]["spec.json"]).read_text())

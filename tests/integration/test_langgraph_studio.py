@@ -31,10 +31,20 @@ def studio(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     log = (tmp_path_factory.mktemp("studio") / "langgraph.log").open("wb")
     env = {**os.environ, "LANGSMITH_TRACING": "false", "LANGGRAPH_CLI_NO_ANALYTICS": "1"}
     proc = subprocess.Popen(
-        [str(cli if cli.exists() else shutil.which("langgraph")), "dev", "--no-browser",
-         "--no-reload", "--port", str(port)],
-        cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-    )  # fmt: skip
+        [
+            str(cli if cli.exists() else shutil.which("langgraph")),
+            "dev",
+            "--no-browser",
+            "--no-reload",
+            "--port",
+            str(port),
+        ],
+        cwd=REPO,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     base = f"http://127.0.0.1:{port}"
     wait_http(base + "/ok", proc, 90, "langgraph dev", Path(log.name))
     yield base
@@ -52,12 +62,24 @@ def _run(base: str, graph: str, body: dict) -> dict:
 
 def test_studio_runs_the_create_graph_from_a_chat_message(studio: str) -> None:
     assert {a["graph_id"] for a in httpx.post(f"{studio}/assistants/search", json={}).json()} == {
-        "create", "caption", "analyze",
-    }  # fmt: skip
-    out = _run(studio, "create", {
-        "input": {"messages": [{"role": "user", "content": "Octopuses have three hearts."}]},
-        "context": {"width": 320, "height": 568, "fps": 15, "music": "none", "quality": "draft"},
-    })  # fmt: skip
+        "create",
+        "caption",
+        "analyze",
+    }
+    out = _run(
+        studio,
+        "create",
+        {
+            "input": {"messages": [{"role": "user", "content": "Octopuses have three hearts."}]},
+            "context": {
+                "width": 320,
+                "height": 568,
+                "fps": 15,
+                "music": "none",
+                "quality": "draft",
+            },
+        },
+    )
     assert out["messages"][-1]["type"] == "ai" and "is ready" in out["messages"][-1]["content"]
     video = Path(out["artifacts"]["video.mp4"])
     assert video.is_file() and video.parent.parent.name == "studio"
@@ -67,9 +89,10 @@ def test_studio_runs_the_create_graph_from_a_chat_message(studio: str) -> None:
         assert (c.streams.video[0].width, c.streams.video[0].height) == (320, 568)
 
 
-def test_studio_runs_the_analyze_graph(studio: str, talk_src: Path) -> None:  # noqa: F811
-    out = _run(studio, "analyze", {"input": {"source": str(talk_src)},
-                                   "context": {"every_n_frames": 60}})  # fmt: skip
+def test_studio_runs_the_analyze_graph(studio: str, talk_src: Path) -> None:
+    out = _run(
+        studio, "analyze", {"input": {"source": str(talk_src)}, "context": {"every_n_frames": 60}}
+    )
     assert out["analysis"]["transcript"]["words"]
     assert any(BURNED_TEXT.split()[0] in t["text"] for t in out["analysis"]["on_screen_text"])
     assert Path(out["artifacts"]["analysis.json"]).is_file()

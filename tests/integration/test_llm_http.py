@@ -15,35 +15,60 @@ from typing import Any, ClassVar
 
 import pytest
 
-from common.errors import LLMError
-from nodes.llm_planner import plan_with_llm
-from nodes.models import get_chat_model
+from reelgraph.errors import LLMError
+from reelgraph.nodes.llm_planner import plan_with_llm
+from reelgraph.nodes.models import get_chat_model
 
 pytestmark = pytest.mark.integration
 
 PLAN = {
     "title": "Octopus facts",
     "scenes": [
-        {"narration": "Octopuses have three hearts.", "visual": "an octopus",
-         "keywords": ["octopus"], "emphasis": ["three"], "pacing": "normal"},
-        {"narration": "Their blood is blue.", "visual": "blue blood", "keywords": ["blood"],
-         "emphasis": ["blue"], "pacing": "slow"},
+        {
+            "narration": "Octopuses have three hearts.",
+            "visual": "an octopus",
+            "keywords": ["octopus"],
+            "emphasis": ["three"],
+            "pacing": "normal",
+        },
+        {
+            "narration": "Their blood is blue.",
+            "visual": "blue blood",
+            "keywords": ["blood"],
+            "emphasis": ["blue"],
+            "pacing": "slow",
+        },
     ],
     "mood": "calm",
     "hashtags": ["octopus"],
-}  # fmt: skip
+}
 
 
 def completion(tool_args: dict[str, Any]) -> dict[str, Any]:
     return {
-        "id": "chatcmpl-1", "object": "chat.completion", "created": 0, "model": "test-model",
-        "choices": [{"index": 0, "finish_reason": "tool_calls", "message": {
-            "role": "assistant", "content": None,
-            "tool_calls": [{"id": "call_1", "type": "function",
-                            "function": {"name": "Plan", "arguments": json.dumps(tool_args)}}],
-        }}],
+        "id": "chatcmpl-1",
+        "object": "chat.completion",
+        "created": 0,
+        "model": "test-model",
+        "choices": [
+            {
+                "index": 0,
+                "finish_reason": "tool_calls",
+                "message": {
+                    "role": "assistant",
+                    "content": None,
+                    "tool_calls": [
+                        {
+                            "id": "call_1",
+                            "type": "function",
+                            "function": {"name": "Plan", "arguments": json.dumps(tool_args)},
+                        }
+                    ],
+                },
+            }
+        ],
         "usage": {"prompt_tokens": 10, "completion_tokens": 10, "total_tokens": 20},
-    }  # fmt: skip
+    }
 
 
 class _Endpoint(BaseHTTPRequestHandler):
@@ -70,8 +95,11 @@ def endpoint(settings_env) -> Iterator[type[_Endpoint]]:
     _Endpoint.script, _Endpoint.seen = [], []
     server = ThreadingHTTPServer(("127.0.0.1", 0), _Endpoint)
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    settings_env(OPENAI_BASE_URL=f"http://127.0.0.1:{server.server_address[1]}/v1",
-                 OPENAI_API_KEY="sk-test", REELGRAPH_LLM_MODEL="test-model")  # fmt: skip
+    settings_env(
+        OPENAI_BASE_URL=f"http://127.0.0.1:{server.server_address[1]}/v1",
+        OPENAI_API_KEY="sk-test",
+        REELGRAPH_LLM_MODEL="test-model",
+    )
     yield _Endpoint
     server.shutdown()
 
@@ -79,9 +107,15 @@ def endpoint(settings_env) -> Iterator[type[_Endpoint]]:
 def test_plan_from_a_real_client_call(endpoint) -> None:
     endpoint.script = [(200, completion(PLAN))]
     plan, warnings = plan_with_llm(get_chat_model(), "octopus facts", None, target_seconds=20)
-    assert plan is not None and [s.narration for s in plan.scenes] == [
-        "Octopuses have three hearts.", "Their blood is blue.",
-    ] and warnings == []  # fmt: skip
+    assert (
+        plan is not None
+        and [s.narration for s in plan.scenes]
+        == [
+            "Octopuses have three hearts.",
+            "Their blood is blue.",
+        ]
+        and warnings == []
+    )
     req = endpoint.seen[0]
     assert req["path"] == "/v1/chat/completions" and req["model"] == "test-model"
     assert req["auth"] == "Bearer sk-test"

@@ -20,9 +20,9 @@ from typing import ClassVar
 import numpy as np
 import pytest
 
-from common.errors import CorruptMedia, UnsupportedMedia
-from common.settings import get_settings
-from workers.ffmpeg import ffmpeg_binary, ffmpeg_capture
+from reelgraph.errors import CorruptMedia, UnsupportedMedia
+from reelgraph.settings import get_settings
+from reelgraph.workers.engine.ffmpeg import ffmpeg_binary, ffmpeg_capture
 
 pytestmark = pytest.mark.integration
 
@@ -110,7 +110,7 @@ def test_fixture_is_a_working_exploit_for_unguarded_ffmpeg(polyglots, kind) -> N
 
 @pytest.mark.parametrize("kind", VARIANTS)
 def test_probe_refuses_the_polyglot(polyglots, kind, caplog) -> None:
-    from workers.probe import probe
+    from reelgraph.workers.engine.probe import probe
 
     caplog.set_level("INFO")
     with pytest.raises((UnsupportedMedia, CorruptMedia)) as err:
@@ -125,7 +125,7 @@ def test_probe_refuses_the_polyglot(polyglots, kind, caplog) -> None:
 
 @pytest.mark.parametrize("kind", VARIANTS)
 def test_upload_of_the_polyglot_is_refused_and_not_stored(polyglots, home, kind) -> None:
-    from app.api.assets import finalize
+    from reelgraph.app.api.assets import finalize
 
     data = polyglots[kind].read_bytes()
     uploads = get_settings().uploads_dir
@@ -167,8 +167,8 @@ def test_polyglot_fetched_by_url_is_refused_before_any_decode(
     polyglots, home, server, kind
 ) -> None:
     """The caption flow's URL path: guarded fetch, then the worker's audio extraction."""
-    from nodes.analyze import resolve_source
-    from workers.audio import extract_audio
+    from reelgraph.nodes.analyze import resolve_source
+    from reelgraph.workers.engine.audio import extract_audio
 
     path, origin = resolve_source(f"{server}/{kind}.mp3")
     assert origin == "url" and path.read_bytes() == polyglots[kind].read_bytes()
@@ -181,7 +181,7 @@ def test_polyglot_fetched_by_url_is_refused_before_any_decode(
 @pytest.mark.parametrize("kind", VARIANTS)
 def test_production_input_args_never_read_the_secret(polyglots, kind) -> None:
     """Even unvalidated, the decode's input options read the file strictly as MP3."""
-    from workers.ffmpeg import input_args
+    from reelgraph.workers.engine.ffmpeg import input_args
 
     pcm = _pcm(input_args(str(polyglots[kind]), "mp3"))
     assert _share(pcm, CARRIER_HZ) > 0.5
@@ -189,7 +189,7 @@ def test_production_input_args_never_read_the_secret(polyglots, kind) -> None:
 
 
 def test_forbidden_demuxer_cannot_be_forced(polyglots) -> None:
-    from workers.ffmpeg import input_args
+    from reelgraph.workers.engine.ffmpeg import input_args
 
     res = ffmpeg_capture(
         ["-v", "error", *input_args(str(polyglots["hls"]), "hls"), "-f", "null", "-"]
@@ -199,7 +199,7 @@ def test_forbidden_demuxer_cannot_be_forced(polyglots) -> None:
 
 
 def test_whitelist_names_exist_in_this_ffmpeg_and_exclude_playlists() -> None:
-    from workers.ffmpeg import FORMAT_WHITELIST
+    from reelgraph.workers.engine.ffmpeg import FORMAT_WHITELIST
 
     listing = ffmpeg_capture(["-demuxers"]).stdout.decode("utf-8", "replace")
     known = {
@@ -231,7 +231,7 @@ def test_whitelist_names_exist_in_this_ffmpeg_and_exclude_playlists() -> None:
 
 def test_genuine_mp3_still_decodes(polyglots, home) -> None:
     """The fix refuses the polyglot, not MP3s: the carrier alone extracts to its own tone."""
-    from workers.audio import extract_audio
+    from reelgraph.workers.engine.audio import extract_audio
 
     wav = extract_audio(polyglots["carrier"])
     pcm = _pcm(["-i", wav])

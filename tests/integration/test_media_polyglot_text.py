@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from common.errors import CorruptMedia, MissingAsset, RenderFailed
-from common.settings import get_settings
-from workers.ffmpeg import ffmpeg_binary, run_ffmpeg
+from reelgraph.errors import CorruptMedia, MissingAsset, RenderFailed
+from reelgraph.settings import get_settings
+from reelgraph.workers.engine.ffmpeg import ffmpeg_binary, run_ffmpeg
 
 pytestmark = pytest.mark.integration
 
@@ -39,8 +39,8 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
 
 
 def test_tags_that_are_not_utf8_neither_fail_probe_nor_decode(bad_tags, home) -> None:
-    from workers.audio import extract_audio
-    from workers.probe import probe
+    from reelgraph.workers.engine.audio import extract_audio
+    from reelgraph.workers.engine.probe import probe
 
     info = probe(bad_tags)
     assert info.has_video and info.has_audio and info.demuxer == "matroska"
@@ -50,7 +50,7 @@ def test_tags_that_are_not_utf8_neither_fail_probe_nor_decode(bad_tags, home) ->
 def test_a_unicode_error_inside_pyav_is_corrupt_media(bad_tags, monkeypatch) -> None:
     import av
 
-    from workers.probe import probe
+    from reelgraph.workers.engine.probe import probe
 
     def undecodable(*args: object, **kwargs: object) -> None:
         raise UnicodeDecodeError("utf-8", BAD_UTF8, 4, 5, "invalid start byte")
@@ -65,7 +65,7 @@ def test_failed_run_with_undecodable_log_reports_its_last_line_without_paths(
     bad_tags, tmp_path
 ) -> None:
     """FFmpeg echoes the tags on stderr; the log reader must survive them to the error line."""
-    from workers.ffmpeg import input_args
+    from reelgraph.workers.engine.ffmpeg import input_args
 
     out = tmp_path / "deep" / "out.mp4"
     args = [*input_args(str(bad_tags), "matroska"), "-f", "no_such_muxer", "-y", str(out)]
@@ -78,7 +78,7 @@ def test_failed_run_with_undecodable_log_reports_its_last_line_without_paths(
 
 
 def test_missing_file_message_names_no_directory(tmp_path) -> None:
-    from workers.probe import probe
+    from reelgraph.workers.engine.probe import probe
 
     with pytest.raises(MissingAsset) as err:
         probe(tmp_path / "nope.mp4")
@@ -86,7 +86,7 @@ def test_missing_file_message_names_no_directory(tmp_path) -> None:
 
 
 def test_public_spec_names_files_but_no_server_directory(tmp_path) -> None:
-    from workers.render import public_spec
+    from reelgraph.workers.engine.render import public_spec
 
     root = tmp_path / "reelgraph-data"
     spec = {

@@ -22,8 +22,8 @@ ODD = "d'a:t,a [x]; 50% \\ Zürich ünï"
 def test_create_with_metacharacters_in_every_path(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from app.cli import main
-    from common.settings import get_settings
+    from reelgraph.app.cli import main
+    from reelgraph.settings import get_settings
 
     home = tmp_path / ODD / "home"
     folder = tmp_path / ODD / "in"

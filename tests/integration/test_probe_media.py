@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from common.errors import CorruptMedia, MissingAsset, UnsupportedMedia
-from common.settings import get_settings
-from workers.audio import extract_audio, normalize_user_audio
-from workers.ffmpeg import ffmpeg_binary
-from workers.probe import audio_duration, probe
+from reelgraph.errors import CorruptMedia, MissingAsset, UnsupportedMedia
+from reelgraph.settings import get_settings
+from reelgraph.workers.engine.audio import extract_audio, normalize_user_audio
+from reelgraph.workers.engine.ffmpeg import ffmpeg_binary
+from reelgraph.workers.engine.probe import audio_duration, probe
 
 pytestmark = pytest.mark.integration
 
@@ -25,8 +25,21 @@ def _ff(*args: str) -> None:
 @pytest.fixture(scope="module")
 def media(tmp_path_factory) -> dict[str, Path]:
     d = tmp_path_factory.mktemp("media")
-    av_src = ["-f", "lavfi", "-i", "testsrc=s=320x240:r=25:d=2", "-f", "lavfi",
-              "-i", "sine=f=440:d=2", "-c:v", "libx264", "-c:a", "aac", "-shortest"]  # fmt: skip
+    av_src = [
+        "-f",
+        "lavfi",
+        "-i",
+        "testsrc=s=320x240:r=25:d=2",
+        "-f",
+        "lavfi",
+        "-i",
+        "sine=f=440:d=2",
+        "-c:v",
+        "libx264",
+        "-c:a",
+        "aac",
+        "-shortest",
+    ]
     _ff(*av_src, str(d / "ok.mp4"))
     _ff("-i", str(d / "ok.mp4"), "-c", "copy", "-metadata:s:v", "rotate=90", str(d / "rot.mp4"))
     _ff("-i", str(d / "ok.mp4"), "-an", "-c", "copy", str(d / "silent.mp4"))
@@ -63,9 +76,13 @@ def test_probe_reads_streams(media) -> None:
 
 @pytest.mark.parametrize(
     ("name", "error"),
-    [("empty", CorruptMedia), ("header_only", CorruptMedia), ("garbage", UnsupportedMedia),
-     ("truncated", CorruptMedia)],
-)  # fmt: skip
+    [
+        ("empty", CorruptMedia),
+        ("header_only", CorruptMedia),
+        ("garbage", UnsupportedMedia),
+        ("truncated", CorruptMedia),
+    ],
+)
 def test_bad_media_gives_a_clear_error_quickly(media, name, error) -> None:
     t0 = time.monotonic()
     with pytest.raises(error) as exc:

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from common.settings import get_settings
-from workers import tts
-from workers.dispatch import dispatch_many
-from workers.probe import probe
+from reelgraph.settings import get_settings
+from reelgraph.workers.engine import tts
+from reelgraph.workers.engine.probe import probe
+from reelgraph.workers.jobs.dispatch import dispatch_many
 
 pytestmark = pytest.mark.integration
 

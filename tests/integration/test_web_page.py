@@ -32,8 +32,13 @@ SCREENSHOT = Path("/tmp/web_page.png")
 PROMPT = "Octopuses have three hearts. Their blood is blue."
 XSS = '<img src=x onerror="window.__pwned=1"> hello'
 RENDER_TIMEOUT_S = 240
-CHROME_ARGS = ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
-               "--window-size=1100,1400")  # fmt: skip
+CHROME_ARGS = (
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-dev-shm-usage",
+    "--disable-gpu",
+    "--window-size=1100,1400",
+)
 
 
 def _chromium() -> str | None:
@@ -73,8 +78,11 @@ def _wait(fn: Callable[[], Any], timeout: float, what: str, interval: float = 0.
 
 def _open(driver: Any, base: str) -> None:
     driver.get(base + "/")
-    _wait(lambda: driver.execute_script("return document.body.dataset.ready === '1'"), 10,
-          "the page script starting")  # fmt: skip
+    _wait(
+        lambda: driver.execute_script("return document.body.dataset.ready === '1'"),
+        10,
+        "the page script starting",
+    )
 
 
 def _select(driver: Any, element_id: str, value: str) -> None:
@@ -110,12 +118,19 @@ def test_create_video_from_the_page(live_server: str, start_worker: Any, browser
     _select(browser, "size", "preview")
     _send_prompt(browser, PROMPT)
 
-    user = _wait(lambda: browser.find_elements("css selector", ".bubble.user"), 10,
-                 "the user message appearing")  # fmt: skip
+    user = _wait(
+        lambda: browser.find_elements("css selector", ".bubble.user"),
+        10,
+        "the user message appearing",
+    )
     assert user[0].find_element("css selector", ".message-text").text == PROMPT
-    job_id = _wait(lambda: browser.execute_script(
-        "const j = document.querySelector('.bubble.job'); return j && j.dataset.jobId"),
-        15, "the job being accepted")  # fmt: skip
+    job_id = _wait(
+        lambda: browser.execute_script(
+            "const j = document.querySelector('.bubble.job'); return j && j.dataset.jobId"
+        ),
+        15,
+        "the job being accepted",
+    )
     assert job_id.startswith("job")
 
     seen_stages: set[str] = set()
@@ -136,21 +151,29 @@ def test_create_video_from_the_page(live_server: str, start_worker: Any, browser
         return bool(now["ready"])
 
     _wait(_player_ready, RENDER_TIMEOUT_S, "the rendered video loading in the player", 0.5)
-    stages = [li.get_attribute("data-stage")
-              for li in browser.find_elements("css selector", ".stages .stage")]  # fmt: skip
+    stages = [
+        li.get_attribute("data-stage")
+        for li in browser.find_elements("css selector", ".stages .stage")
+    ]
     assert seen_stages, "the progress UI never showed a stage name"
     assert "plan_script" in stages and "render" in stages, stages
     size = browser.execute_script(
         "const v = document.querySelector('video.player');"
-        "return [v.videoWidth, v.videoHeight, v.duration]")  # fmt: skip
+        "return [v.videoWidth, v.videoHeight, v.duration]"
+    )
     assert size[:2] == [640, 360], size
     assert 1.0 < size[2] < 60.0, size
 
-    scenes = _wait(lambda: browser.find_elements("css selector", ".storyboard .scene"), 15,
-                   "the storyboard listing scenes")  # fmt: skip
+    scenes = _wait(
+        lambda: browser.find_elements("css selector", ".storyboard .scene"),
+        15,
+        "the storyboard listing scenes",
+    )
     assert scenes[0].find_element("css selector", ".narration").text.strip()
-    links = {a.get_attribute("data-name"): a.get_attribute("href")
-             for a in browser.find_elements("css selector", "a.download")}  # fmt: skip
+    links = {
+        a.get_attribute("data-name"): a.get_attribute("href")
+        for a in browser.find_elements("css selector", "a.download")
+    }
     assert {"captions.srt", "captions.vtt", "video.mp4"} <= set(links), links
     srt = httpx.get(links["captions.srt"], timeout=10)
     assert srt.status_code == 200 and "-->" in srt.text
@@ -166,11 +189,18 @@ def test_create_video_from_the_page(live_server: str, start_worker: Any, browser
 def test_html_in_a_prompt_is_shown_as_text_and_never_runs(live_server: str, browser: Any) -> None:
     _open(browser, live_server)
     _send_prompt(browser, XSS)
-    bubble = _wait(lambda: browser.find_elements("css selector", ".bubble.user .message-text"),
-                   10, "the user message appearing")  # fmt: skip
-    _wait(lambda: browser.execute_script(
-        "const j = document.querySelector('.bubble.job'); return j && j.dataset.jobId"),
-        15, "the job being accepted")  # fmt: skip
+    bubble = _wait(
+        lambda: browser.find_elements("css selector", ".bubble.user .message-text"),
+        10,
+        "the user message appearing",
+    )
+    _wait(
+        lambda: browser.execute_script(
+            "const j = document.querySelector('.bubble.job'); return j && j.dataset.jobId"
+        ),
+        15,
+        "the job being accepted",
+    )
     time.sleep(0.5)  # give a broken image's onerror a chance to fire
     assert bubble[0].text == XSS
     assert browser.execute_script("return typeof window.__pwned") == "undefined"

@@ -13,26 +13,49 @@ import os
 from pathlib import Path
 from typing import Any
 
-from common.errors import InvalidInput, TransientError
-from workers import progress
-from workers.dispatch import dispatch
-from workers.ffmpeg import PROTOCOL_WHITELIST, run_ffmpeg
+from reelgraph.errors import InvalidInput, TransientError
+from reelgraph.workers.engine import progress
+from reelgraph.workers.engine.ffmpeg import PROTOCOL_WHITELIST, run_ffmpeg
+from reelgraph.workers.jobs.dispatch import dispatch
 
 
-def render_clip(out_path: str, seconds: float, size: str = "160x120", realtime: bool = False
-                ) -> dict[str, Any]:  # fmt: skip
+def render_clip(
+    out_path: str, seconds: float, size: str = "160x120", realtime: bool = False
+) -> dict[str, Any]:
     """A test-pattern clip with a tone, written atomically; ``realtime`` makes it slow."""
     tmp = out_path + ".partial.mp4"
     pre = ["-re"] if realtime else []
     args = [
-        "-protocol_whitelist", PROTOCOL_WHITELIST, *pre,
-        "-f", "lavfi", "-i", f"testsrc=size={size}:rate=15:duration={seconds}",
-        "-f", "lavfi", "-i", f"sine=frequency=440:duration={seconds}",
-        "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-c:a", "aac",
-        "-shortest", "-y", tmp,
-    ]  # fmt: skip
-    run_ffmpeg(args, duration=seconds, on_progress=progress.report,
-               should_cancel=progress.should_cancel, what="test render")  # fmt: skip
+        "-protocol_whitelist",
+        PROTOCOL_WHITELIST,
+        *pre,
+        "-f",
+        "lavfi",
+        "-i",
+        f"testsrc=size={size}:rate=15:duration={seconds}",
+        "-f",
+        "lavfi",
+        "-i",
+        f"sine=frequency=440:duration={seconds}",
+        "-c:v",
+        "libx264",
+        "-preset",
+        "ultrafast",
+        "-pix_fmt",
+        "yuv420p",
+        "-c:a",
+        "aac",
+        "-shortest",
+        "-y",
+        tmp,
+    ]
+    run_ffmpeg(
+        args,
+        duration=seconds,
+        on_progress=progress.report,
+        should_cancel=progress.should_cancel,
+        what="test render",
+    )
     os.replace(tmp, out_path)
     return {"path": out_path, "pid": os.getpid()}
 
@@ -60,9 +83,17 @@ def flaky(counter_file: str, failures: int) -> str:
     return f"ok after {runs}"
 
 
-def run_job(kind: str, input: dict[str, Any], options: dict[str, Any], *, job_id: str,
-            out_dir: Path, on_event: Any = None, checkpointer: Any = None,
-            should_cancel: Any = None) -> dict[str, Any]:  # fmt: skip
+def run_job(
+    kind: str,
+    input: dict[str, Any],
+    options: dict[str, Any],
+    *,
+    job_id: str,
+    out_dir: Path,
+    on_event: Any = None,
+    checkpointer: Any = None,
+    should_cancel: Any = None,
+) -> dict[str, Any]:
     """A two-stage stand-in for the real graph: plan (instant), render (a media job on gpu)."""
     emit = on_event or (lambda e: None)
     mode = options.get("voice") or "ok"  # the test picks a behaviour through a name option
@@ -73,17 +104,27 @@ def run_job(kind: str, input: dict[str, Any], options: dict[str, Any], *, job_id
     emit({"type": "stage", "stage": "render", "progress": 0.0})
     seconds = 30.0 if mode == "slow" else float(options.get("duration") or 2.0)
     video = out_dir / "video.mp4"
-    res = dispatch(render_clip, queue="gpu", out_path=str(video), seconds=seconds,
-                   realtime=mode == "slow")  # fmt: skip
+    res = dispatch(
+        render_clip, queue="gpu", out_path=str(video), seconds=seconds, realtime=mode == "slow"
+    )
     emit({"type": "progress", "stage": "render", "progress": 1.0})
     emit({"type": "stage_done", "stage": "render", "progress": 1.0, "seconds": 0.5})
-    report = {"kind": kind, "prompt": input.get("prompt"), "render_pid": res["pid"],
-              "images": input.get("images", [])}  # fmt: skip
+    report = {
+        "kind": kind,
+        "prompt": input.get("prompt"),
+        "render_pid": res["pid"],
+        "images": input.get("images", []),
+    }
     (out_dir / "report.json").write_text(json.dumps(report))
     (out_dir / "captions.srt").write_text("1\n00:00:00,000 --> 00:00:01,000\nhello\n")
-    return {"artifacts": {"video.mp4": str(video), "report.json": str(out_dir / "report.json"),
-                          "captions.srt": str(out_dir / "captions.srt")},
-            "report": report}  # fmt: skip
+    return {
+        "artifacts": {
+            "video.mp4": str(video),
+            "report.json": str(out_dir / "report.json"),
+            "captions.srt": str(out_dir / "captions.srt"),
+        },
+        "report": report,
+    }
 
 
 def computed(value: int) -> dict[str, Any]:

@@ -28,12 +28,14 @@ def _procs_with(marker: str) -> list[int]:
 
 
 def _rq_worker(supervisor: int) -> int:
-    kids = [p for p in process_tree(supervisor)[1:] if "workers.worker" in cmdline(p)]
+    kids = [
+        p for p in process_tree(supervisor)[1:] if "reelgraph.workers.jobs.worker" in cmdline(p)
+    ]
     return kids[0] if kids else 0
 
 
 def test_killing_a_worker_kills_its_work_horse_and_ffmpeg(start_worker, tmp_path: Path) -> None:
-    from workers.queueing import get_queue
+    from reelgraph.workers.jobs.queueing import get_queue
 
     supervisor = start_worker("gpu,cpu")
     out = tmp_path / "marker-clip.mp4"

@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from common.errors import Canceled, InvalidInput
+from reelgraph.errors import Canceled, InvalidInput
+from reelgraph.workers.engine import progress
+from reelgraph.workers.jobs.queueing import enqueue_and_wait, enqueue_many_and_wait, media_job_id
 from tests import conftest_redis as _fx
 from tests.conftest_redis import cmdline, process_tree, wait_for
 from tests.integration import test_worker_fakes as fakes
-from workers import progress
-from workers.queueing import enqueue_and_wait, enqueue_many_and_wait, media_job_id
 
 pytestmark = pytest.mark.integration
 
@@ -48,8 +48,9 @@ def test_permanent_error_is_reraised_and_not_retried(start_worker, tmp_path):
     start_worker("gpu,cpu")
     counter = tmp_path / "count.txt"
     with pytest.raises(InvalidInput, match="wrong on purpose"):
-        enqueue_and_wait(fakes.fails_permanently, queue="cpu", timeout=60,
-                         kwargs={"counter_file": str(counter)})  # fmt: skip
+        enqueue_and_wait(
+            fakes.fails_permanently, queue="cpu", timeout=60, kwargs={"counter_file": str(counter)}
+        )
     assert _runs(counter) == 1
 
 
@@ -57,8 +58,9 @@ def test_transient_error_is_retried_with_backoff(start_worker, tmp_path):
     start_worker("gpu,cpu")
     counter = tmp_path / "count.txt"
     t0 = time.monotonic()
-    out = enqueue_and_wait(fakes.flaky, queue="cpu", timeout=60,
-                           kwargs={"counter_file": str(counter), "failures": 1})  # fmt: skip
+    out = enqueue_and_wait(
+        fakes.flaky, queue="cpu", timeout=60, kwargs={"counter_file": str(counter), "failures": 1}
+    )
     assert out == "ok after 2"
     assert _runs(counter) == 2
     assert time.monotonic() - t0 >= 1.0, "the retry waits for its backoff"
@@ -72,9 +74,12 @@ def test_cancel_stops_ffmpeg_on_the_worker_within_two_seconds(start_worker, tmp_
     def _wait() -> None:
         try:
             with progress.hooks(None, cancel.is_set):
-                enqueue_and_wait(fakes.render_clip, queue="gpu", timeout=120,
-                                 kwargs={"out_path": str(tmp_path / "v.mp4"), "seconds": 30.0,
-                                         "realtime": True})  # fmt: skip
+                enqueue_and_wait(
+                    fakes.render_clip,
+                    queue="gpu",
+                    timeout=120,
+                    kwargs={"out_path": str(tmp_path / "v.mp4"), "seconds": 30.0, "realtime": True},
+                )
         except BaseException as exc:
             outcome["exc"] = exc
 

@@ -25,14 +25,18 @@ platform = _fx.platform
 redis_url = _fx.redis_url
 start_worker = _fx.start_worker
 
-PROMPT = ("Owls turn their heads almost all the way around. They hunt at night with silent "
-          "feathers. Their ears sit at different heights to find prey by sound.")  # fmt: skip
+PROMPT = (
+    "Owls turn their heads almost all the way around. They hunt at night with silent "
+    "feathers. Their ears sit at different heights to find prey by sound."
+)
 
 
 def _rendering(pid: int) -> bool:
     """True when an FFmpeg render (writing into the render cache) runs under ``pid``."""
-    return any("ffmpeg" in c and "/cache/render/" in c and ".partial" in c
-               for c in (cmdline(p) for p in process_tree(pid)))  # fmt: skip
+    return any(
+        "ffmpeg" in c and "/cache/render/" in c and ".partial" in c
+        for c in (cmdline(p) for p in process_tree(pid))
+    )
 
 
 def _graph_worker_pid(platform: dict[str, str], job_id: str) -> int:
@@ -54,7 +58,7 @@ def _render_job_retried(platform: dict[str, str]) -> bool:
     conn = Redis.from_url(platform["REDIS_URL"])
     for key in conn.scan_iter("rq:job:media-*"):
         job = Job.fetch(key.decode().split(":", 2)[2], connection=conn)
-        if job.func_name == "workers.render.render_spec":
+        if job.func_name == "reelgraph.workers.engine.render.render_spec":
             return int(job.retries_left or 0) < int(job.meta.get("retries_total") or 0)
     return False
 
@@ -72,8 +76,11 @@ def _events(api, job_id: str) -> list[dict]:
 
 def test_sigkilled_rendering_worker_job_resumes_and_finishes(api, start_worker, platform):
     workers = [start_worker(log_name="worker-a.log"), start_worker(log_name="worker-b.log")]
-    body = {"kind": "create", "input": {"prompt": PROMPT},
-            "options": {"width": 720, "height": 1280, "fps": 30, "duration": 14}}  # fmt: skip
+    body = {
+        "kind": "create",
+        "input": {"prompt": PROMPT},
+        "options": {"width": 720, "height": 1280, "fps": 30, "duration": 14},
+    }
     r = api.post("/v1/jobs", json=body)
     assert r.status_code == 202, r.text
     job_id = r.json()["id"]

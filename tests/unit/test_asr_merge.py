@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from common.errors import InvalidInput
+from reelgraph.errors import InvalidInput
+from reelgraph.workers.engine.asr import map_transcript, merge_chunks, plan_chunks
 from tests.fixtures_speech import heard_words, new_doubles
-from workers.asr import map_transcript, merge_chunks, plan_chunks
 
 SEAMS = Path(__file__).resolve().parent.parent / "data" / "asr_seams.json"
 

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from common.errors import DependencyMissing, InvalidInput, MissingAsset
-from common.settings import get_settings
-from workers import asr
+from reelgraph.errors import DependencyMissing, InvalidInput, MissingAsset
+from reelgraph.settings import get_settings
+from reelgraph.workers.engine import asr
 
 
 @pytest.fixture
@@ -66,9 +66,13 @@ def test_transcribe_second_call_is_a_cache_hit(home, monkeypatch, tmp_path: Path
     calls: list[str] = []
     monkeypatch.setattr(asr, "extract_audio", lambda p: calls.append(p) or str(p))
     monkeypatch.setattr(asr, "audio_duration", lambda p: 3.0)
-    fake = {"start": 0.0, "end": 3.0, "language": "en",
-            "segments": [{"start": 0.1, "end": 0.5, "text": "hi", "words": []}],
-            "words": [{"text": "hi", "start": 0.1, "end": 0.5, "prob": 0.9}]}  # fmt: skip
+    fake = {
+        "start": 0.0,
+        "end": 3.0,
+        "language": "en",
+        "segments": [{"start": 0.1, "end": 0.5, "text": "hi", "words": []}],
+        "words": [{"text": "hi", "start": 0.1, "end": 0.5, "prob": 0.9}],
+    }
     monkeypatch.setattr(asr, "transcribe_chunk", lambda *a, **k: fake)
     first = asr.transcribe(str(src))
     second = asr.transcribe(str(src))
@@ -88,8 +92,10 @@ def test_long_input_is_chunked_and_merged(home, monkeypatch, tmp_path: Path) -> 
 
     def fake_chunk(audio, start, end, model="tiny.en", language=None):
         seen.append((start, end))
-        words = [{"text": f"w{int(t)}.", "start": float(t), "end": t + 0.4, "prob": 1.0}
-                 for t in range(int(start), int(end))]  # fmt: skip
+        words = [
+            {"text": f"w{int(t)}.", "start": float(t), "end": t + 0.4, "prob": 1.0}
+            for t in range(int(start), int(end))
+        ]
         return {"start": start, "end": end, "language": "en", "segments": [], "words": words}
 
     monkeypatch.setattr(asr, "transcribe_chunk", fake_chunk)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from workers.cache import Cache, make_key
+from reelgraph.workers.engine.cache import Cache, make_key
 
 
 def test_key_ignores_param_order(tmp_path: Path) -> None:

@@ -8,9 +8,9 @@ from types import SimpleNamespace
 
 import pytest
 
-from common.errors import InvalidInput
-from workers import captions
-from workers.captions import (
+from reelgraph.errors import InvalidInput
+from reelgraph.workers.engine import captions
+from reelgraph.workers.engine.captions import (
     build_ass,
     escape_ass_text,
     group_lines,
@@ -19,8 +19,8 @@ from workers.captions import (
     to_vtt,
     write_captions,
 )
-from workers.compile import ass_filter
-from workers.spec import Word as SpecWord
+from reelgraph.workers.engine.compile import ass_filter
+from reelgraph.workers.engine.spec import Word as SpecWord
 
 HOSTILE = [
     "{\\pos(0,0)}HACK",
@@ -45,10 +45,14 @@ HOSTILE = [
 
 def _words(text: str, step: float = 0.4, emphasis: tuple[str, ...] = ()) -> list[dict]:
     return [
-        {"text": t, "start": 0.5 + i * step, "end": 0.5 + i * step + step * 0.8,
-         "emphasis": t in emphasis}
+        {
+            "text": t,
+            "start": 0.5 + i * step,
+            "end": 0.5 + i * step + step * 0.8,
+            "emphasis": t in emphasis,
+        }
         for i, t in enumerate(text.split())
-    ]  # fmt: skip
+    ]
 
 
 def _dialogue_texts(ass: str) -> list[str]:
@@ -94,8 +98,10 @@ def test_group_lines_breaks_on_sentences_and_pauses() -> None:
     words[5]["end"] += 2.0
     groups = group_lines(words, max_chars=40, max_words=10, max_gap=0.6)
     assert [[w.text for w in g] for g in groups] == [
-        ["One", "two", "three."], ["Four", "five"], ["six"],
-    ]  # fmt: skip
+        ["One", "two", "three."],
+        ["Four", "five"],
+        ["six"],
+    ]
 
 
 def test_group_lines_respects_word_and_char_limits() -> None:
@@ -106,8 +112,10 @@ def test_group_lines_respects_word_and_char_limits() -> None:
 
 
 def test_accepts_objects_and_spec_words() -> None:
-    objs = [SimpleNamespace(text="hi", start=0.0, end=0.3, emphasis=False),
-            SpecWord(text="there", start=0.3, end=0.6, emphasis=True)]  # fmt: skip
+    objs = [
+        SimpleNamespace(text="hi", start=0.0, end=0.3, emphasis=False),
+        SpecWord(text="there", start=0.3, end=0.6, emphasis=True),
+    ]
     groups = group_lines(objs, 30, 5, 0.5)
     assert [w.text for w in groups[0]] == ["hi", "there"] and groups[0][1].emphasis
 
@@ -125,8 +133,9 @@ def test_safe_margins_keep_captions_out_of_ui_zone(w: int, h: int) -> None:
 @pytest.mark.parametrize("style", captions.CAPTION_STYLES)
 @pytest.mark.parametrize(("w", "h"), [(1080, 1920), (1920, 1080), (1080, 1080)])
 def test_build_ass_header_and_events(style: str, w: int, h: int) -> None:
-    ass = build_ass(_words("The quick brown fox jumps.", emphasis=("fox",)), style=style,
-                    width=w, height=h)  # fmt: skip
+    ass = build_ass(
+        _words("The quick brown fox jumps.", emphasis=("fox",)), style=style, width=w, height=h
+    )
     assert f"PlayResX: {w}" in ass and f"PlayResY: {h}" in ass
     style_line = next(ln for ln in ass.splitlines() if ln.startswith("Style: Default,"))
     assert style_line.split(",")[1] in ("Anton", "Montserrat", "Bebas Neue")
@@ -149,8 +158,9 @@ def test_karaoke_highlights_one_word_per_event_and_pop_hides_future_words() -> N
 
 
 def test_very_long_word_is_shrunk_and_shortened() -> None:
-    ass = build_ass([{"text": "W" * 200, "start": 0, "end": 1}], style="karaoke", width=1080,
-                    height=1920)  # fmt: skip
+    ass = build_ass(
+        [{"text": "W" * 200, "start": 0, "end": 1}], style="karaoke", width=1080, height=1920
+    )
     text = _dialogue_texts(ass)[0]
     scale = re.match(r"\{\\fscx(\d+)\\fscy\1\}", text)
     assert scale and int(scale.group(1)) <= 40
@@ -177,12 +187,15 @@ def test_srt_and_vtt_share_events_and_escape() -> None:
 
 
 def test_write_captions_writes_three_files_atomically(tmp_path: Path) -> None:
-    paths = write_captions(_words("Hello there. General Kenobi"), tmp_path / "o", style="pop",
-                           width=1080, height=1080)  # fmt: skip
+    paths = write_captions(
+        _words("Hello there. General Kenobi"), tmp_path / "o", style="pop", width=1080, height=1080
+    )
     assert set(paths) == {"ass", "srt", "vtt"}
     assert sorted(p.name for p in (tmp_path / "o").iterdir()) == [
-        "captions.ass", "captions.srt", "captions.vtt",
-    ]  # fmt: skip
+        "captions.ass",
+        "captions.srt",
+        "captions.vtt",
+    ]
     assert "KENOBI" in Path(paths["ass"]).read_text()  # pop preset is upper case
 
 

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from common.errors import InvalidInput
-from common.settings import get_settings
-from workers import fonts
+from reelgraph.errors import InvalidInput
+from reelgraph.settings import get_settings
+from reelgraph.workers.engine import fonts
 
 
 def _reset() -> None:

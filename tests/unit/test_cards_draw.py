@@ -9,10 +9,10 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from common.errors import InvalidInput
-from common.settings import get_settings
-from workers import fonts
-from workers.cards import MOODS, draw_card
+from reelgraph.errors import InvalidInput
+from reelgraph.settings import get_settings
+from reelgraph.workers.engine import fonts
+from reelgraph.workers.engine.cards import MOODS, draw_card
 
 
 @pytest.fixture(autouse=True, scope="module")
@@ -30,8 +30,15 @@ def _home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
 
 
 def _card(tmp_path: Path, name: str, **kw) -> np.ndarray:
-    args = dict(title="The ocean at night", keywords=["bioluminescent", "waves"], index=1,
-                mood="calm", width=270, height=480, out_path=tmp_path / f"{name}.png")  # fmt: skip
+    args = dict(
+        title="The ocean at night",
+        keywords=["bioluminescent", "waves"],
+        index=1,
+        mood="calm",
+        width=270,
+        height=480,
+        out_path=tmp_path / f"{name}.png",
+    )
     args.update(kw)
     path = draw_card(**args)
     return np.asarray(Image.open(path).convert("RGB")).astype(np.int16)
@@ -58,12 +65,33 @@ def test_text_region_differs_from_background(tmp_path: Path) -> None:
 
 
 def test_deterministic_and_varies_with_index(tmp_path: Path) -> None:
-    a = draw_card(title="t", keywords=["k"], index=3, mood="happy", width=200, height=200,
-                  out_path=tmp_path / "a.png")  # fmt: skip
-    b = draw_card(title="t", keywords=["k"], index=3, mood="happy", width=200, height=200,
-                  out_path=tmp_path / "b.png")  # fmt: skip
-    c = draw_card(title="t", keywords=["k"], index=4, mood="happy", width=200, height=200,
-                  out_path=tmp_path / "c.png")  # fmt: skip
+    a = draw_card(
+        title="t",
+        keywords=["k"],
+        index=3,
+        mood="happy",
+        width=200,
+        height=200,
+        out_path=tmp_path / "a.png",
+    )
+    b = draw_card(
+        title="t",
+        keywords=["k"],
+        index=3,
+        mood="happy",
+        width=200,
+        height=200,
+        out_path=tmp_path / "b.png",
+    )
+    c = draw_card(
+        title="t",
+        keywords=["k"],
+        index=4,
+        mood="happy",
+        width=200,
+        height=200,
+        out_path=tmp_path / "c.png",
+    )
     assert a.read_bytes() == b.read_bytes()
     assert a.read_bytes() != c.read_bytes()
 

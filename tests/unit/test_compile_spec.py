@@ -7,9 +7,13 @@ import re
 import pytest
 from pydantic import ValidationError
 
-from workers.compile import compile_audio_measure, compile_spec, escape_filter_value
-from workers.ffmpeg import FORMAT_WHITELIST
-from workers.spec import RenderSpec
+from reelgraph.workers.engine.compile import (
+    compile_audio_measure,
+    compile_spec,
+    escape_filter_value,
+)
+from reelgraph.workers.engine.ffmpeg import FORMAT_WHITELIST
+from reelgraph.workers.engine.spec import RenderSpec
 
 
 def _spec(**over: object) -> RenderSpec:
@@ -94,10 +98,34 @@ def test_golden_argv() -> None:
     assert fc == GOLDEN_FC
     tail = argv[argv.index("-filter_complex") + 2 :]
     assert tail == [
-        "-map", "[vout]", "-map", "[aout]", "-c:a", "aac", "-b:a", "192k", "-ar", "48000",
-        "-c:v", "libx264", "-preset", "veryfast", "-crf", "20", "-pix_fmt", "yuv420p",
-        "-r", "30", "-t", "6", "-movflags", "+faststart", "-f", "mp4", "/out/v.mp4",
-    ]  # fmt: skip
+        "-map",
+        "[vout]",
+        "-map",
+        "[aout]",
+        "-c:a",
+        "aac",
+        "-b:a",
+        "192k",
+        "-ar",
+        "48000",
+        "-c:v",
+        "libx264",
+        "-preset",
+        "veryfast",
+        "-crf",
+        "20",
+        "-pix_fmt",
+        "yuv420p",
+        "-r",
+        "30",
+        "-t",
+        "6",
+        "-movflags",
+        "+faststart",
+        "-f",
+        "mp4",
+        "/out/v.mp4",
+    ]
     assert argv.count("-filter_complex") == 1
 
 

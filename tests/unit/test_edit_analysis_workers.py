@@ -7,10 +7,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from workers.broll import match_broll, tokens
-from workers.ocr import merge_readings
-from workers.silence import silences_from_levels, window_levels_db
-from workers.vision import faces_in_frames, focus_track
+from reelgraph.workers.engine.broll import match_broll, tokens
+from reelgraph.workers.engine.ocr import merge_readings
+from reelgraph.workers.engine.silence import silences_from_levels, window_levels_db
+from reelgraph.workers.engine.vision import faces_in_frames, focus_track
 
 
 def test_window_levels_of_silence_and_full_scale_sine() -> None:
@@ -57,8 +57,9 @@ def test_focus_track_follows_largest_face_and_smooths() -> None:
 
 def test_focus_track_centre_without_faces_and_moving_average() -> None:
     assert focus_track([{"t": 0.0, "faces": []}, {"t": 1.0, "faces": []}], 1.0) == [
-        (0.0, 0.5, 0.5), (1.0, 0.5, 0.5)
-    ]  # fmt: skip
+        (0.0, 0.5, 0.5),
+        (1.0, 0.5, 0.5),
+    ]
     jumpy = [{"t": float(i), "faces": [[0.1 if i % 2 else 0.7, 0.4, 0.2, 0.2]]} for i in range(6)]
     track = focus_track(jumpy, 5.0, smoothing_s=2.0)
     assert max(p[1] for p in track[1:-1]) - min(p[1] for p in track[1:-1]) < 0.25
@@ -109,7 +110,7 @@ def test_broll_matches_stems_once_without_overlap(tmp_path: Path) -> None:
 
 
 def test_tesseract_tsv_groups_words_into_lines() -> None:
-    from workers.ocr import parse_tesseract_tsv
+    from reelgraph.workers.engine.ocr import parse_tesseract_tsv
 
     head = "\t".join(
         [
@@ -142,8 +143,8 @@ def test_tesseract_tsv_groups_words_into_lines() -> None:
 
 
 def test_unknown_ocr_engine_is_refused() -> None:
-    from common.errors import InvalidInput
-    from workers.ocr import resolve_engine
+    from reelgraph.errors import InvalidInput
+    from reelgraph.workers.engine.ocr import resolve_engine
 
     with pytest.raises(InvalidInput, match="rapidocr"):
         resolve_engine("easyocr")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from workers.compile_video import (
+from reelgraph.workers.engine.compile_video import (
     kept_ranges,
     output_duration,
     overlay_filters,
@@ -15,7 +15,7 @@ from workers.compile_video import (
     source_ranges,
     video_visual_filters,
 )
-from workers.spec import RenderSpec
+from reelgraph.workers.engine.spec import RenderSpec
 
 
 def _spec(**kw: object) -> RenderSpec:
@@ -82,10 +82,12 @@ def test_video_filters_golden_fill_crop() -> None:
 
 def test_video_filters_golden_focus_track_and_zoom() -> None:
     visual = {
-        "kind": "video", "path": "s.mp4", "duration": 6,
+        "kind": "video",
+        "path": "s.mp4",
+        "duration": 6,
         "motion": {"periodic_zoom": 0.1, "period_s": 3, "zoom_to": 1.2},
         "focus_track": [[0, 0.2, 0.5], [3, 0.8, 0.5]],
-    }  # fmt: skip
+    }
     spec = _spec(visuals=[visual])
     (stmt,) = video_visual_filters(spec, spec.visuals[0], 2, "vv")
     assert stmt.startswith("[2:v]fps=30,")
@@ -130,11 +132,19 @@ def test_audio_filters_need_a_video_visual() -> None:
 def test_overlay_filters_golden() -> None:
     spec = _spec(
         overlays=[
-            {"kind": "image", "path": "logo.png", "start": 0, "end": 4, "x": 0.9, "y": 0.1,
-             "width": 0.2, "opacity": 0.8},
+            {
+                "kind": "image",
+                "path": "logo.png",
+                "start": 0,
+                "end": 4,
+                "x": 0.9,
+                "y": 0.1,
+                "width": 0.2,
+                "opacity": 0.8,
+            },
             {"kind": "video", "path": "b.mp4", "start": 1, "end": 2.5, "fullscreen": True},
         ]
-    )  # fmt: skip
+    )
     got = overlay_filters(spec, "base", [(spec.overlays[0], 1), (spec.overlays[1], 2)], "out")
     assert got == [
         "[1:v]scale=72:-2,setsar=1,format=rgba,colorchannelmixer=aa=0.8[out_ov0]",

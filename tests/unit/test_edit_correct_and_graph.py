@@ -7,10 +7,10 @@ from typing import Any
 import pytest
 from langchain_core.messages import AIMessage
 
-from common.errors import InvalidInput, MissingAsset
-from prompts import load
+from reelgraph.errors import InvalidInput, MissingAsset
+from reelgraph.prompts import load
+from reelgraph.workers.engine.correct import correct_words, parse_numbered
 from tests.fakes import ScriptedChatModel
-from workers.correct import correct_words, parse_numbered
 
 WORDS = [
     {"text": "the", "start": 0.0, "end": 0.2, "prob": 0.9},
@@ -50,7 +50,7 @@ def test_correction_with_wrong_word_count_is_not_applied() -> None:
 
 
 def test_caption_context_validates_knobs(tmp_path: Any) -> None:
-    from graph.caption import CaptionContext
+    from reelgraph.graph.caption import CaptionContext
 
     ctx = CaptionContext.from_options(
         {"style": "pop", "asr_model": "base", "aspect": "9:16", "model": "gpt-x"}
@@ -61,8 +61,11 @@ def test_caption_context_validates_knobs(tmp_path: Any) -> None:
         {"cut_silences": True, "threshold": -40, "padding": 0.1, "correct_transcript": True}
     )
     assert (api.remove_silence, api.silence_threshold_db, api.silence_padding, api.correct) == (
-        True, -40, 0.1, True,
-    )  # fmt: skip
+        True,
+        -40,
+        0.1,
+        True,
+    )
     with pytest.raises(InvalidInput, match="Caption style"):
         CaptionContext.from_options({"caption_style": "comic-sans"})
     with pytest.raises(InvalidInput, match="aspect"):
@@ -76,7 +79,7 @@ def test_caption_context_validates_knobs(tmp_path: Any) -> None:
 
 
 def test_output_size_rules() -> None:
-    from nodes.edit import output_size
+    from reelgraph.nodes.edit import output_size
 
     src = {"width": 1920, "height": 1080, "rotation": 0}
     assert output_size("source", None, None, src) == (1920, 1080)
@@ -84,14 +87,15 @@ def test_output_size_rules() -> None:
     assert output_size("9:16", 180, 320, src) == (180, 320)
     assert output_size("source", None, None, {"width": 3840, "height": 2160}) == (1920, 1080)
     assert output_size("source", None, None, {"width": 1920, "height": 1080, "rotation": 90}) == (
-        1080, 1920,
-    )  # fmt: skip
+        1080,
+        1920,
+    )
 
 
 def test_graph_shapes_and_routing() -> None:
-    from graph.analyze import graph as analyze_graph
-    from graph.caption import graph as caption_graph
-    from graph.caption import route_after_transcript
+    from reelgraph.graph.analyze import graph as analyze_graph
+    from reelgraph.graph.caption import graph as caption_graph
+    from reelgraph.graph.caption import route_after_transcript
 
     nodes = set(caption_graph.get_graph().nodes)
     assert {
@@ -118,7 +122,7 @@ def test_graph_shapes_and_routing() -> None:
 
 
 def test_resolve_source_kinds(tmp_path: Any, settings_env: Any) -> None:
-    from nodes.analyze import resolve_source
+    from reelgraph.nodes.analyze import resolve_source
 
     s = settings_env(REELGRAPH_HOME=str(tmp_path))
     s.uploads_dir.mkdir(parents=True)

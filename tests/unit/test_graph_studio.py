@@ -8,9 +8,9 @@ from pathlib import Path
 
 from langchain_core.messages import HumanMessage
 
-from graph.context import Context
-from nodes.narrate import split_words_by_scene, stretch_gap
-from nodes.plan import prompt_of
+from reelgraph.graph.context import Context
+from reelgraph.nodes.narrate import split_words_by_scene, stretch_gap
+from reelgraph.nodes.plan import prompt_of
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -15,15 +15,15 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from common.errors import (
+from reelgraph.errors import (
     CorruptMedia,
     FetchRefused,
     InvalidInput,
     MediaTooLarge,
     UnsupportedMedia,
 )
-from common.settings import get_settings
-from workers.images import ingest_image
+from reelgraph.settings import get_settings
+from reelgraph.workers.engine.images import ingest_image
 
 
 @pytest.fixture(autouse=True)

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from common import netguard
-from common.errors import FetchRefused, MediaTooLarge
-from common.settings import get_settings
+from reelgraph import netguard
+from reelgraph.errors import FetchRefused, MediaTooLarge
+from reelgraph.settings import get_settings
 
 BODY = b"hello from a local server\n" * 100
 

@@ -12,9 +12,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from common import netguard
-from common.errors import FetchFailed
-from common.settings import get_settings
+from reelgraph import netguard
+from reelgraph.errors import FetchFailed
+from reelgraph.settings import get_settings
 
 crypto = pytest.importorskip("cryptography", reason="cryptography makes the test certificate")
 
@@ -31,13 +31,17 @@ def _self_signed(tmp: Path) -> tuple[Path, Path]:
     subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, NAME)])
     now = dt.datetime.now(dt.UTC)
     cert = (
-        x509.CertificateBuilder().subject_name(subject).issuer_name(subject)
-        .public_key(key.public_key()).serial_number(x509.random_serial_number())
-        .not_valid_before(now - dt.timedelta(hours=1)).not_valid_after(now + dt.timedelta(days=1))
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(hours=1))
+        .not_valid_after(now + dt.timedelta(days=1))
         .add_extension(x509.SubjectAlternativeName([x509.DNSName(NAME)]), critical=False)
         .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
         .sign(key, hashes.SHA256())
-    )  # fmt: skip
+    )
     cert_path, key_path = tmp / "cert.pem", tmp / "key.pem"
     cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
     key_path.write_bytes(
@@ -92,18 +96,21 @@ def pinned_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, tls_server) -> P
     get_settings.cache_clear()
     trust = ssl.create_default_context(cafile=str(cert))
     monkeypatch.setattr(
-        netguard, "_client",
-        lambda timeout: httpx.Client(verify=trust, timeout=timeout, follow_redirects=False,
-                                     trust_env=False),
-    )  # fmt: skip
+        netguard,
+        "_client",
+        lambda timeout: httpx.Client(
+            verify=trust, timeout=timeout, follow_redirects=False, trust_env=False
+        ),
+    )
     yield cert
     get_settings.cache_clear()
 
 
 def test_https_to_pinned_ip_verifies_the_name(pinned_env, tls_server, tmp_path: Path) -> None:
     srv, _ = tls_server
-    dest = netguard.fetch_to_file(f"https://{NAME}:{srv.server_port}/a", tmp_path / "a",
-                                  max_bytes=1000)  # fmt: skip
+    dest = netguard.fetch_to_file(
+        f"https://{NAME}:{srv.server_port}/a", tmp_path / "a", max_bytes=1000
+    )
     assert dest.read_bytes() == b"secure bytes"
     assert srv.seen_host == f"{NAME}:{srv.server_port}"  # type: ignore[attr-defined]
 
@@ -111,6 +118,7 @@ def test_https_to_pinned_ip_verifies_the_name(pinned_env, tls_server, tmp_path: 
 def test_certificate_for_another_name_is_rejected(pinned_env, tls_server, tmp_path) -> None:
     srv, _ = tls_server
     with pytest.raises(FetchFailed):
-        netguard.fetch_to_file(f"https://other.local.test:{srv.server_port}/a", tmp_path / "b",
-                               max_bytes=1000)  # fmt: skip
+        netguard.fetch_to_file(
+            f"https://other.local.test:{srv.server_port}/a", tmp_path / "b", max_bytes=1000
+        )
     assert not (tmp_path / "b").exists()

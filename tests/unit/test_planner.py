@@ -7,9 +7,9 @@ import openai
 import pytest
 from langchain_core.messages import AIMessage
 
-from common.errors import LLMError
-from nodes.llm_planner import plan_with_llm
-from nodes.offline_planner import group_scenes, plan_offline
+from reelgraph.errors import LLMError
+from reelgraph.nodes.llm_planner import plan_with_llm
+from reelgraph.nodes.offline_planner import group_scenes, plan_offline
 from tests.fakes import ScriptedChatModel, plan_call
 
 GOOD = {

@@ -8,9 +8,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from common.errors import InvalidInput
-from common.settings import get_settings
-from workers import tts
+from reelgraph.errors import InvalidInput
+from reelgraph.settings import get_settings
+from reelgraph.workers.engine import tts
 
 
 @pytest.fixture
@@ -98,8 +98,10 @@ def _fake_engine(calls: list[str], engine: str = "piper"):
     def fake(info, text, speed, out, fallback):
         calls.append(info.engine)
         out.write_bytes(b"RIFF")
-        words = [{"text": t, "start": i * 0.3, "end": i * 0.3 + 0.2}
-                 for i, t in enumerate(tts.tokenize(text))]  # fmt: skip
+        words = [
+            {"text": t, "start": i * 0.3, "end": i * 0.3 + 0.2}
+            for i, t in enumerate(tts.tokenize(text))
+        ]
         return {"words": words, "duration": 1.0, "engine": engine, "voice": info.name}
 
     return fake
@@ -122,10 +124,13 @@ def test_piper_failure_falls_back_to_espeak(home, monkeypatch) -> None:
 
     monkeypatch.setattr(tts, "_piper_synth", broken)
     monkeypatch.setattr(
-        tts, "_espeak_synth",
-        lambda text, speed, out, lang="en-us": (out.write_bytes(b"RIFF") and None)
-        or {"words": [{"text": "hi", "start": 0.0, "end": 0.2}], "duration": 0.3},
-    )  # fmt: skip
+        tts,
+        "_espeak_synth",
+        lambda text, speed, out, lang="en-us": (
+            (out.write_bytes(b"RIFF") and None)
+            or {"words": [{"text": "hi", "start": 0.0, "end": 0.2}], "duration": 0.3}
+        ),
+    )
     res = tts.synthesize_text("hi")
     assert res["engine"] == "espeak-ng" and res["voice"] == "espeak-ng"
     again = tts.synthesize_text("hi")
@@ -136,8 +141,10 @@ def test_concurrent_calls_are_safe(home, monkeypatch) -> None:
     calls: list[str] = []
     monkeypatch.setattr(tts, "_synth", _fake_engine(calls))
     results: list[dict] = []
-    threads = [threading.Thread(target=lambda: results.append(tts.synthesize_text("same text")))
-               for _ in range(4)]  # fmt: skip
+    threads = [
+        threading.Thread(target=lambda: results.append(tts.synthesize_text("same text")))
+        for _ in range(4)
+    ]
     for t in threads:
         t.start()
     for t in threads:

@@ -16,8 +16,8 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
-from common.errors import InvalidInput
-from workers.fonts import load_font
+from reelgraph.errors import InvalidInput
+from reelgraph.workers.engine.fonts import load_font
 
 logger = logging.getLogger(__name__)
 
@@ -101,8 +101,9 @@ def _fit_text(words: list[str], w: int, h: int) -> tuple[ImageFont.FreeTypeFont,
         size = int(size * 0.9)
 
 
-def _draw_text(card: Image.Image, lines: list[str], font: ImageFont.FreeTypeFont,
-               subtitle: str, accent: RGB) -> Image.Image:  # fmt: skip
+def _draw_text(
+    card: Image.Image, lines: list[str], font: ImageFont.FreeTypeFont, subtitle: str, accent: RGB
+) -> Image.Image:
     w, h = card.size
     size = int(font.size)
     block_h = int(len(lines) * size * 1.15)
@@ -135,9 +136,16 @@ def _words_for(title: str, keywords: list[str]) -> tuple[list[str], str]:
 
 
 def draw_card(
-    *, title: str, keywords: list[str], index: int, mood: str, width: int, height: int,
-    out_path: Path, scale: float = 1.0,
-) -> Path:  # fmt: skip
+    *,
+    title: str,
+    keywords: list[str],
+    index: int,
+    mood: str,
+    width: int,
+    height: int,
+    out_path: Path,
+    scale: float = 1.0,
+) -> Path:
     """Draw one scene card (PNG) at ``scale`` x (width, height); deterministic; never blank."""
     if not (1.0 <= scale <= 3.0) or width < 16 or height < 16:
         raise InvalidInput(f"Card size {width}x{height} at scale {scale} is out of range.")

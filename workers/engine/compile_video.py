@@ -21,7 +21,7 @@ import math
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from workers.spec import Cut, Overlay, RenderSpec, Visual
+from reelgraph.workers.engine.spec import Cut, Overlay, RenderSpec, Visual
 
 logger = logging.getLogger(__name__)
 

@@ -21,8 +21,8 @@ from typing import Any
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from common.errors import CorruptMedia, InvalidInput, MediaTooLarge, UnsupportedMedia
-from common.settings import get_settings
+from reelgraph.errors import CorruptMedia, InvalidInput, MediaTooLarge, UnsupportedMedia
+from reelgraph.settings import get_settings
 
 logger = logging.getLogger(__name__)
 
@@ -30,11 +30,19 @@ ACCEPTED_FORMATS = {"JPEG", "MPO", "PNG", "WEBP", "GIF", "BMP"}
 _B64_RE = re.compile(rb"^[A-Za-z0-9+/_\-\s]+={0,2}\s*$")
 _DATA_URI_RE = re.compile(r"^data:([\w.+/-]*)((?:;[\w=.+-]+)*?)(;base64)?,", re.IGNORECASE)
 _SIGNATURES = [
-    (b"%PDF", "a PDF document"), (b"PK\x03\x04", "a ZIP archive"), (b"\x1aE\xdf\xa3", "a video"),
-    (b"ID3", "audio"), (b"RIFF", "a RIFF file (audio or video)"), (b"OggS", "audio"),
-    (b"fLaC", "audio"), (b"GIF8", "a damaged GIF"), (b"\x89PNG", "a damaged PNG"),
-    (b"\xff\xd8\xff", "a damaged JPEG"), (b"<svg", "an SVG drawing"), (b"<?xml", "XML"),
-]  # fmt: skip
+    (b"%PDF", "a PDF document"),
+    (b"PK\x03\x04", "a ZIP archive"),
+    (b"\x1aE\xdf\xa3", "a video"),
+    (b"ID3", "audio"),
+    (b"RIFF", "a RIFF file (audio or video)"),
+    (b"OggS", "audio"),
+    (b"fLaC", "audio"),
+    (b"GIF8", "a damaged GIF"),
+    (b"\x89PNG", "a damaged PNG"),
+    (b"\xff\xd8\xff", "a damaged JPEG"),
+    (b"<svg", "an SVG drawing"),
+    (b"<?xml", "XML"),
+]
 
 
 def _describe(data: bytes) -> str:
@@ -88,7 +96,7 @@ def _load_bytes(src: str, label: str, limit: int, allow_local: bool) -> bytes:
             raise InvalidInput(f"{label} is a data: URI without ';base64'; send base64 data.")
         return _decode_b64(src[m.end() :], label, limit)
     if re.match(r"^https?://", src, re.IGNORECASE):
-        from common.netguard import fetch_to_file
+        from reelgraph.netguard import fetch_to_file
 
         with tempfile.TemporaryDirectory(prefix="reelgraph-img-") as tmp:
             return fetch_to_file(src, Path(tmp) / "download", max_bytes=limit).read_bytes()
@@ -187,9 +195,13 @@ def precheck_image(src: str, label: str = "image") -> None:
 
 
 def ingest_image(
-    src: str, dest_dir: Path, *, max_side: int = 4096, label: str = "image",
+    src: str,
+    dest_dir: Path,
+    *,
+    max_side: int = 4096,
+    label: str = "image",
     allow_local: bool = True,
-) -> dict[str, Any]:  # fmt: skip
+) -> dict[str, Any]:
     """Validate and normalise one image; return {"path", "width", "height", "sha256"}.
 
     ``label`` names the input in error messages (e.g. ``images[2]``); ``allow_local=False``

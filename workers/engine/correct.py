@@ -14,7 +14,7 @@ import logging
 import re
 from typing import Any
 
-from workers.cache import get_cache, make_key
+from reelgraph.workers.engine.cache import get_cache, make_key
 
 logger = logging.getLogger(__name__)
 
@@ -55,8 +55,9 @@ def parse_numbered(text: str, expected: int) -> list[str] | None:
 def _ask(chat_model: Any, prompt_text: str, words: list[dict[str, Any]]) -> str:
     from langchain_core.messages import HumanMessage, SystemMessage
 
-    reply = chat_model.invoke([SystemMessage(content=prompt_text),
-                               HumanMessage(content=numbered(words))])  # fmt: skip
+    reply = chat_model.invoke(
+        [SystemMessage(content=prompt_text), HumanMessage(content=numbered(words))]
+    )
     content = reply.content if hasattr(reply, "content") else reply
     if isinstance(content, list):  # content blocks
         content = "".join(c.get("text", "") if isinstance(c, dict) else str(c) for c in content)
@@ -68,8 +69,13 @@ def correct_words(words: list[dict[str, Any]], chat_model: Any, prompt_text: str
     if not words:
         return {"words": [], "changed": 0, "applied": False, "reason": "empty", "cache_hit": False}
     if len(words) > MAX_WORDS:
-        return {"words": words, "changed": 0, "applied": False,
-                "reason": f"more than {MAX_WORDS} words", "cache_hit": False}  # fmt: skip
+        return {
+            "words": words,
+            "changed": 0,
+            "applied": False,
+            "reason": f"more than {MAX_WORDS} words",
+            "cache_hit": False,
+        }
     params = {
         "v": VERSION,
         "model": model_id(chat_model),

@@ -19,9 +19,9 @@ from typing import Any
 
 import numpy as np
 
-from common.errors import CorruptMedia, DependencyMissing, InvalidInput
-from workers.cache import get_cache, make_key
-from workers.ffmpeg import ffmpeg_capture, input_args
+from reelgraph.errors import CorruptMedia, DependencyMissing, InvalidInput
+from reelgraph.workers.engine.cache import get_cache, make_key
+from reelgraph.workers.engine.ffmpeg import ffmpeg_capture, input_args
 
 logger = logging.getLogger(__name__)
 
@@ -94,13 +94,16 @@ def tesseract_image(image: np.ndarray) -> list[dict[str, Any]]:
     """Text lines of one BGR image read by the ``tesseract`` command (TSV output, by line)."""
     import cv2
 
-    from workers.ffmpeg import run_capture
+    from reelgraph.workers.engine.ffmpeg import run_capture
 
     ok, png = cv2.imencode(".png", image)
     if not ok:
         raise CorruptMedia("A sampled frame could not be encoded for tesseract.")
-    res = run_capture(["tesseract", "stdin", "stdout", "--psm", "11", "tsv"],
-                      timeout=120, input_bytes=png.tobytes())  # fmt: skip
+    res = run_capture(
+        ["tesseract", "stdin", "stdout", "--psm", "11", "tsv"],
+        timeout=120,
+        input_bytes=png.tobytes(),
+    )
     if res.returncode != 0:
         raise DependencyMissing(
             "tesseract failed to read a frame; check its install (tesseract --version).",
@@ -128,14 +131,18 @@ def parse_tesseract_tsv(tsv: str) -> list[dict[str, Any]]:
     for words in lines.values():
         x0, y0 = min(w[2] for w in words), min(w[3] for w in words)
         x1, y1 = max(w[2] + w[4] for w in words), max(w[3] + w[5] for w in words)
-        out.append({"text": " ".join(w[0] for w in words),
-                    "confidence": sum(w[1] for w in words) / len(words),
-                    "box": [x0, y0, x1 - x0, y1 - y0]})  # fmt: skip
+        out.append(
+            {
+                "text": " ".join(w[0] for w in words),
+                "confidence": sum(w[1] for w in words) / len(words),
+                "box": [x0, y0, x1 - x0, y1 - y0],
+            }
+        )
     return out
 
 
 def _sample_frames(video: str, every_n: int) -> tuple[list[tuple[float, np.ndarray]], float, float]:
-    from workers.probe import probe
+    from reelgraph.workers.engine.probe import probe
 
     info = probe(video)
     if not info.has_video or info.width <= 0:
@@ -156,10 +163,12 @@ def _sample_frames(video: str, every_n: int) -> tuple[list[tuple[float, np.ndarr
     size = sw * sh * 3
     fps = info.fps or 30.0
     frames = [
-        (round(k * every_n / fps, 3),
-         np.frombuffer(res.stdout[k * size:(k + 1) * size], np.uint8).reshape(sh, sw, 3))
+        (
+            round(k * every_n / fps, 3),
+            np.frombuffer(res.stdout[k * size : (k + 1) * size], np.uint8).reshape(sh, sw, 3),
+        )
         for k in range(len(res.stdout) // size)
-    ]  # fmt: skip
+    ]
     return frames, every_n / fps, info.duration
 
 
@@ -183,12 +192,23 @@ def merge_readings(
             if ln["confidence"] < MIN_CONFIDENCE or not _norm(ln["text"]):
                 continue
             key = _norm(ln["text"])
-            match = next((it for it in open_items + still_open
-                          if difflib.SequenceMatcher(None, it["_key"], key).ratio() >= SIMILARITY),
-                         None)  # fmt: skip
+            match = next(
+                (
+                    it
+                    for it in open_items + still_open
+                    if difflib.SequenceMatcher(None, it["_key"], key).ratio() >= SIMILARITY
+                ),
+                None,
+            )
             if match is None:
-                match = {"text": ln["text"], "start": t, "end": t, "confidence": ln["confidence"],
-                         "box": ln["box"], "_key": key}  # fmt: skip
+                match = {
+                    "text": ln["text"],
+                    "start": t,
+                    "end": t,
+                    "confidence": ln["confidence"],
+                    "box": ln["box"],
+                    "_key": key,
+                }
                 items.append(match)
             elif ln["confidence"] > match["confidence"]:
                 match.update(text=ln["text"], confidence=ln["confidence"], box=ln["box"], _key=key)
@@ -234,8 +254,9 @@ def text_map(video: str, every_n_frames: int = 30, engine: str = "auto") -> dict
     readings = read_frames(frames, engine)
     items = merge_readings(readings, step, duration)
     cache.put_json(NAMESPACE, key, items)
-    logger.info("text in %s: %d frames read, %d items (key %s)", video, len(frames), len(items),
-                key[:12])  # fmt: skip
+    logger.info(
+        "text in %s: %d frames read, %d items (key %s)", video, len(frames), len(items), key[:12]
+    )
     return {"items": items, "engine": engine, "cache_hit": False}
 
 

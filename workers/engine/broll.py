@@ -79,10 +79,14 @@ def match_broll(
             continue
         end = min(start + clip_s, max(end_limit, start + 0.5))
         used.add(hit)
-        placed.append({
-            "kind": "video" if hit.suffix.lower() in VIDEO_EXT else "image",
-            "path": str(hit), "start": round(start, 3), "end": round(end, 3),
-            "fullscreen": fullscreen,
-        })  # fmt: skip
+        placed.append(
+            {
+                "kind": "video" if hit.suffix.lower() in VIDEO_EXT else "image",
+                "path": str(hit),
+                "start": round(start, 3),
+                "end": round(end, 3),
+                "fullscreen": fullscreen,
+            }
+        )
         logger.info("b-roll %s at %.2fs for %r", hit.name, start, w["text"])
     return placed

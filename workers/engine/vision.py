@@ -14,9 +14,9 @@ from typing import Any
 
 import numpy as np
 
-from common.errors import CorruptMedia, DependencyMissing
-from workers.cache import get_cache, make_key
-from workers.ffmpeg import ffmpeg_capture, input_args
+from reelgraph.errors import CorruptMedia, DependencyMissing
+from reelgraph.workers.engine.cache import get_cache, make_key
+from reelgraph.workers.engine.ffmpeg import ffmpeg_capture, input_args
 
 logger = logging.getLogger(__name__)
 
@@ -61,7 +61,7 @@ def _grab_frames(video: str, demuxer: str, width: int, height: int) -> np.ndarra
 
 def _scan_size(video: str) -> tuple[str, int, int]:
     """The demuxer to decode ``video`` with and the (upright) size to scan its frames at."""
-    from workers.probe import probe
+    from reelgraph.workers.engine.probe import probe
 
     info = probe(video)
     if not info.has_video or info.width <= 0 or info.height <= 0:
@@ -80,10 +80,13 @@ def faces_in_frames(frames: np.ndarray) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     for i, frame in enumerate(frames):
         h, w = frame.shape
-        found = casc.detectMultiScale(frame, scaleFactor=1.1, minNeighbors=5,
-                                      minSize=(max(16, w // 20), max(16, w // 20)))  # fmt: skip
-        boxes = [[round(x / w, 4), round(y / h, 4), round(bw / w, 4), round(bh / h, 4)]
-                 for x, y, bw, bh in (found if len(found) else [])]  # fmt: skip
+        found = casc.detectMultiScale(
+            frame, scaleFactor=1.1, minNeighbors=5, minSize=(max(16, w // 20), max(16, w // 20))
+        )
+        boxes = [
+            [round(x / w, 4), round(y / h, 4), round(bw / w, 4), round(bh / h, 4)]
+            for x, y, bw, bh in (found if len(found) else [])
+        ]
         out.append({"t": round(i / SAMPLE_FPS, 3), "faces": boxes})
     return out
 
@@ -102,8 +105,13 @@ def face_map(video: str) -> dict[str, Any]:
         return {"samples": hit, "cache_hit": True}
     samples = faces_in_frames(_grab_frames(video, *_scan_size(video)))
     cache.put_json(NAMESPACE, key, samples)
-    logger.info("faces in %s: %d samples, %d with faces (key %s)", video, len(samples),
-                sum(1 for s in samples if s["faces"]), key[:12])  # fmt: skip
+    logger.info(
+        "faces in %s: %d samples, %d with faces (key %s)",
+        video,
+        len(samples),
+        sum(1 for s in samples if s["faces"]),
+        key[:12],
+    )
     return {"samples": samples, "cache_hit": False}
 
 

@@ -12,11 +12,11 @@ from typing import Any
 
 import numpy as np
 
-from common.errors import CorruptMedia
-from workers.cache import get_cache, make_key
-from workers.ffmpeg import ffmpeg_capture, input_args
-from workers.probe import input_demuxer
-from workers.spec import Cut
+from reelgraph.errors import CorruptMedia
+from reelgraph.workers.engine.cache import get_cache, make_key
+from reelgraph.workers.engine.ffmpeg import ffmpeg_capture, input_args
+from reelgraph.workers.engine.probe import input_demuxer
+from reelgraph.workers.engine.spec import Cut
 
 logger = logging.getLogger(__name__)
 
@@ -90,8 +90,12 @@ def silence_map(
     wav: str, threshold_db: float = -35.0, min_silence: float = 0.5, padding: float = 0.15
 ) -> dict[str, Any]:
     """Job function: ``{"cuts": [{"start","end"}], "duration", "cache_hit"}`` (JSON-safe)."""
-    params = {"v": VERSION, "threshold_db": threshold_db, "min_silence": min_silence,
-              "padding": padding}  # fmt: skip
+    params = {
+        "v": VERSION,
+        "threshold_db": threshold_db,
+        "min_silence": min_silence,
+        "padding": padding,
+    }
     key = make_key(NAMESPACE, params, [wav])
     cache = get_cache()
     hit = cache.get_json(NAMESPACE, key)
@@ -99,8 +103,9 @@ def silence_map(
         return {**hit, "cache_hit": True}
     samples = _decode_pcm(wav)
     levels = window_levels_db(samples)
-    cuts = silences_from_levels(levels, threshold_db=threshold_db, min_silence=min_silence,
-                                padding=padding)  # fmt: skip
+    cuts = silences_from_levels(
+        levels, threshold_db=threshold_db, min_silence=min_silence, padding=padding
+    )
     value = {"cuts": [{"start": a, "end": b} for a, b in cuts], "duration": len(samples) / RATE}
     cache.put_json(NAMESPACE, key, value)
     logger.info("silence map of %s: %d cuts (key %s)", wav, len(cuts), key[:12])

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from common.errors import InvalidInput
+from reelgraph.errors import InvalidInput
 
 _WJ = "\u2060"  # word joiner: invisible, breaks ``\N``-style escapes apart
 _SENTENCE_END = re.compile(r"[.!?…]['\")\]]*$")
@@ -50,15 +50,68 @@ class Preset:
 
 
 PRESETS: dict[str, Preset] = {
-    "karaoke": Preset("Montserrat", 0.058, "FFFFFF", "FFD400", "38E1FF", "000000", 0.1, 2,
-                      "karaoke", 8, 2, char_w=0.62, bold=True),
-    "pop": Preset("Anton", 0.07, "FFFFFF", "FFFFFF", "FFD400", "000000", 0.09, 3, "pop", 3, 1,
-                  upper=True, char_w=0.5),
-    "clean": Preset("Montserrat", 0.045, "FFFFFF", "FFFFFF", "FFD400", "101010", 0.06, 1,
-                    "none", 12, 2, char_w=0.62, bold=True),
-    "bold": Preset("Bebas Neue", 0.085, "FFFFFF", "00E676", "FFD400", "000000", 0.08, 3,
-                   "karaoke", 4, 1, upper=True, char_w=0.45, box=True),
-}  # fmt: skip
+    "karaoke": Preset(
+        "Montserrat",
+        0.058,
+        "FFFFFF",
+        "FFD400",
+        "38E1FF",
+        "000000",
+        0.1,
+        2,
+        "karaoke",
+        8,
+        2,
+        char_w=0.62,
+        bold=True,
+    ),
+    "pop": Preset(
+        "Anton",
+        0.07,
+        "FFFFFF",
+        "FFFFFF",
+        "FFD400",
+        "000000",
+        0.09,
+        3,
+        "pop",
+        3,
+        1,
+        upper=True,
+        char_w=0.5,
+    ),
+    "clean": Preset(
+        "Montserrat",
+        0.045,
+        "FFFFFF",
+        "FFFFFF",
+        "FFD400",
+        "101010",
+        0.06,
+        1,
+        "none",
+        12,
+        2,
+        char_w=0.62,
+        bold=True,
+    ),
+    "bold": Preset(
+        "Bebas Neue",
+        0.085,
+        "FFFFFF",
+        "00E676",
+        "FFD400",
+        "000000",
+        0.08,
+        3,
+        "karaoke",
+        4,
+        1,
+        upper=True,
+        char_w=0.45,
+        box=True,
+    ),
+}
 CAPTION_STYLES = tuple(PRESETS)
 LINGER_S = 0.4
 
@@ -110,9 +163,12 @@ def _fits(words: Sequence[Word], max_chars: int, lines: int) -> bool:
 
 
 def group_lines(
-    words: Iterable[Any], max_chars: int = 32, max_words: int = 8, max_gap: float = 0.6,
+    words: Iterable[Any],
+    max_chars: int = 32,
+    max_words: int = 8,
+    max_gap: float = 0.6,
     lines: int = 2,
-) -> list[list[Word]]:  # fmt: skip
+) -> list[list[Word]]:
     """Group words into caption events of at most ``lines`` lines of ``max_chars``.
 
     An event ends at a sentence end, before a pause longer than ``max_gap`` seconds, at
@@ -213,8 +269,9 @@ def _cue_text(ev: list[Word], max_chars: int, esc: Any, tag: tuple[str, str] = (
     )
 
 
-def to_srt(words: Iterable[Any], *, style: str = "clean", width: int = 1080,
-           height: int = 1920) -> str:  # fmt: skip
+def to_srt(
+    words: Iterable[Any], *, style: str = "clean", width: int = 1080, height: int = 1920
+) -> str:
     """SubRip text with the same events as the ASS file (same style and size)."""
     events = events_for(words, style, width, height)
     max_chars = layout(style, width, height)[1]
@@ -225,8 +282,9 @@ def to_srt(words: Iterable[Any], *, style: str = "clean", width: int = 1080,
     return "\n".join(out)
 
 
-def to_vtt(words: Iterable[Any], *, style: str = "clean", width: int = 1080,
-           height: int = 1920) -> str:  # fmt: skip
+def to_vtt(
+    words: Iterable[Any], *, style: str = "clean", width: int = 1080, height: int = 1920
+) -> str:
     """WebVTT with the same events as the ASS file; emphasis words in ``<b>``."""
     events = events_for(words, style, width, height)
     max_chars = layout(style, width, height)[1]
@@ -250,13 +308,16 @@ def _atomic_write(path: Path, text: str) -> None:
 
 def build_ass(words: Iterable[Any], *, style: str, width: int, height: int) -> str:
     """A complete .ass document (PlayResX/Y = output size) for ``style``; see captions_ass."""
-    from workers.captions_ass import render_ass  # split out only to keep modules small
+    from reelgraph.workers.engine.captions_ass import (
+        render_ass,
+    )  # split out only to keep modules small
 
     return render_ass(words, style=style, width=width, height=height)
 
 
-def write_captions(words: Iterable[Any], out_dir: str | Path, *, style: str, width: int,
-                   height: int) -> dict[str, str]:  # fmt: skip
+def write_captions(
+    words: Iterable[Any], out_dir: str | Path, *, style: str, width: int, height: int
+) -> dict[str, str]:
     """Write captions.ass/.srt/.vtt atomically into ``out_dir``; return {"ass","srt","vtt"}."""
     ws = normalize_words(words)
     out = Path(out_dir)

@@ -8,8 +8,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from common.errors import CorruptMedia, InvalidInput
-from workers.cache import get_cache, make_key
+from reelgraph.errors import CorruptMedia, InvalidInput
+from reelgraph.workers.engine.cache import get_cache, make_key
 
 logger = logging.getLogger(__name__)
 
@@ -56,7 +56,7 @@ def prepare_music(
     hit = cache.get("music", key)
     if hit is not None:
         return {"path": str(hit / "music.wav"), "cache_hit": True, "key": key}
-    from workers.audio import decode_music
+    from reelgraph.workers.engine.audio import decode_music
 
     wav = decode_music(track)  # whitelisted FFmpeg decode; raises CorruptMedia/UnsupportedMedia
     try:

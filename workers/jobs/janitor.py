@@ -20,7 +20,7 @@ from pathlib import Path
 from redis import Redis
 from rq import Worker
 
-from common.settings import get_settings
+from reelgraph.settings import get_settings
 
 logger = logging.getLogger(__name__)
 

@@ -21,8 +21,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from common.errors import CorruptMedia, MissingAsset, UnsupportedMedia
-from workers.ffmpeg import FORMAT_WHITELIST, PROTOCOL_WHITELIST, system_demuxer
+from reelgraph.errors import CorruptMedia, MissingAsset, UnsupportedMedia
+from reelgraph.workers.engine.ffmpeg import FORMAT_WHITELIST, PROTOCOL_WHITELIST, system_demuxer
 
 logger = logging.getLogger(__name__)
 

@@ -11,14 +11,20 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from common.errors import MissingAsset, OutputNotWritable
-from common.settings import get_settings
-from workers import progress
-from workers.cache import get_cache, hash_file, link_or_copy, make_key
-from workers.compile import compile_audio_measure, compile_spec
-from workers.ffmpeg import choose_encoder, ffmpeg_capture, ffmpeg_version, input_args, run_ffmpeg
-from workers.probe import input_demuxer
-from workers.spec import RenderSpec
+from reelgraph.errors import MissingAsset, OutputNotWritable
+from reelgraph.settings import get_settings
+from reelgraph.workers.engine import progress
+from reelgraph.workers.engine.cache import get_cache, hash_file, link_or_copy, make_key
+from reelgraph.workers.engine.compile import compile_audio_measure, compile_spec
+from reelgraph.workers.engine.ffmpeg import (
+    choose_encoder,
+    ffmpeg_capture,
+    ffmpeg_version,
+    input_args,
+    run_ffmpeg,
+)
+from reelgraph.workers.engine.probe import input_demuxer
+from reelgraph.workers.engine.spec import RenderSpec
 
 logger = logging.getLogger(__name__)
 
@@ -179,7 +185,7 @@ def render_spec(spec: dict[str, Any], out_path: str) -> dict[str, Any]:
     """Module-level media job: render ``spec`` to ``out_path``; JSON in, JSON out."""
     rs = resolve_store_paths(RenderSpec.model_validate(spec))
     if rs.captions and rs.captions.ass_path:
-        from workers.fonts import fonts_dir
+        from reelgraph.workers.engine.fonts import fonts_dir
 
         # The planner's font path may be another machine's: use this renderer's own copy.
         rs.captions.fonts_dir = str(fonts_dir())

@@ -9,10 +9,10 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from common.errors import CorruptMedia, RenderFailed, UnsupportedMedia
-from workers.cache import get_cache, link_or_copy, make_key
-from workers.ffmpeg import input_args, run_ffmpeg
-from workers.probe import probe
+from reelgraph.errors import CorruptMedia, RenderFailed, UnsupportedMedia
+from reelgraph.workers.engine.cache import get_cache, link_or_copy, make_key
+from reelgraph.workers.engine.ffmpeg import input_args, run_ffmpeg
+from reelgraph.workers.engine.probe import probe
 
 logger = logging.getLogger(__name__)
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from workers.cache import get_cache, make_key
-from workers.ffmpeg import ffmpeg_binary
+from reelgraph.workers.engine.cache import get_cache, make_key
+from reelgraph.workers.engine.ffmpeg import ffmpeg_binary
 
 LEAD_IN = 0.25
 GAP = 0.35

@@ -29,16 +29,17 @@ from types import TracebackType
 from typing import Any
 
 from rq import Worker
+from rq.exceptions import AbandonedJobError
 from rq.job import Job
 from rq.queue import Queue
-from rq.exceptions import AbandonedJobError
 from rq.timeouts import JobTimeoutException
 
-from common import errors
-from common.logging import setup_logging
-from common.process import die_with_parent
-from common.settings import get_settings
-from workers import progress, queueing
+from reelgraph import errors
+from reelgraph.logging import setup_logging
+from reelgraph.process import die_with_parent
+from reelgraph.settings import get_settings
+from reelgraph.workers.engine import progress
+from reelgraph.workers.jobs import queueing
 
 logger = logging.getLogger(__name__)
 

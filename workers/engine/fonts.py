@@ -25,15 +25,24 @@ from pathlib import Path
 
 from PIL import ImageFont
 
-from common.errors import DependencyMissing, InvalidInput
+from reelgraph.errors import DependencyMissing, InvalidInput
 
 logger = logging.getLogger(__name__)
 
 FONT_SUFFIXES = (".ttf", ".otf", ".ttc")
 #: Weights cut from variable fonts into static files (libass matches them by family + bold).
 STATIC_WEIGHTS = {"bold": 700}
-_WEIGHTS = {"thin": 100, "light": 300, "regular": 400, "normal": 400, "medium": 500,
-            "semibold": 600, "bold": 700, "extrabold": 800, "black": 900}  # fmt: skip
+_WEIGHTS = {
+    "thin": 100,
+    "light": 300,
+    "regular": 400,
+    "normal": 400,
+    "medium": 500,
+    "semibold": 600,
+    "bold": 700,
+    "extrabold": 800,
+    "black": 900,
+}
 
 
 @dataclass(frozen=True)
@@ -113,7 +122,7 @@ def _populate(tmp: Path, bundled: list[_Source], user: list[Path]) -> None:
 @lru_cache(maxsize=1)
 def fonts_dir() -> Path:
     """One directory holding every bundled (and user) font file; pass it to libass as fontsdir."""
-    from common.settings import get_settings
+    from reelgraph.settings import get_settings
 
     bundled = _bundled_sources()
     user = _user_sources()

