@@ -135,10 +135,11 @@ class ReelgraphWorker(Worker):
             return min(remaining, self.job_monitoring_interval) + self.death_grace_s
         return self.job_monitoring_interval + self.death_grace_s
 
-    def perform_job(self, job: Job, queue: Queue, execution: Any) -> bool:
+    def perform_job(self, job: Job, queue: Queue, *args: Any) -> bool:
+        # RQ 3 passes the job's Execution as a third argument, RQ 2 does not
         hooks = _JobHooks(job)
         with queueing.root_job(hooks.root), progress.hooks(hooks.report, hooks.should_cancel):
-            return super().perform_job(job, queue, execution)
+            return bool(super().perform_job(job, queue, *args))
 
 
 def record_error(
