@@ -26,7 +26,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMANDS:
         try:
-            module = importlib.import_module(f"app.commands.{name}")
+            module = importlib.import_module(f"reelgraph.app.commands.{name}")
         except ModuleNotFoundError as exc:
             if exc.name and exc.name.startswith("reelgraph.app.commands"):
                 continue
