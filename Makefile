@@ -43,6 +43,7 @@ bench: install
 	$(BIN)/python bench/asr.py
 	$(BIN)/python bench/caption.py
 	$(BIN)/python bench/api_load.py
+	$(BIN)/python bench/rerun.py
 
 serve: install
 	$(BIN)/reelgraph serve

@@ -2,7 +2,8 @@
 
 The standard composition (issue 2): 60 s, 1080x1920 at 30 fps, six ~2000x3000 photo-like images
 with Ken Burns motion and 0.5 s crossfades (built like nodes/compose.py), karaoke word captions
-(.ass with bundled fonts), narration (piper, espeak-ng fallback) plus a ducked music bed.
+(the render job writes the .ass from the spec and burns it with the bundled fonts), narration
+(piper, espeak-ng fallback) plus a ducked music bed.
 
 Measured side by side in one run, printed as ratios:
   reelgraph / bare encode   (goal <= 1.3)  bare = the same frames + audio, same encoder settings
@@ -74,7 +75,6 @@ def _narration(seconds: float, voice: str | None) -> dict[str, Any]:
 def build_inputs(work: Path, seconds: float, voice: str | None) -> tuple[dict[str, Any], list]:
     """Images, narration, music and captions -> (RenderSpec dict, caption words); untimed."""
     from reelgraph.nodes.compose import XFADE, clip_durations, motion_for
-    from reelgraph.workers.engine.captions import write_captions
     from reelgraph.workers.engine.fonts import fonts_dir
     from reelgraph.workers.engine.music import prepare_music, tracks_for
     from reelgraph.workers.engine.spec import (
@@ -95,7 +95,7 @@ def build_inputs(work: Path, seconds: float, voice: str | None) -> tuple[dict[st
         if float(w["start"]) < seconds - 0.1
     ]
     music = prepare_music(str(tracks_for("calm")[0]), seconds)
-    caps = write_captions(words, work / "captions", style="karaoke", width=1080, height=1920)
+    fonts_dir()  # install step (cuts the Bold instance once per machine), not part of rendering
     durations, fades = clip_durations([seconds / N_IMAGES] * N_IMAGES, XFADE)
     visuals = [
         Visual(
@@ -113,9 +113,7 @@ def build_inputs(work: Path, seconds: float, voice: str | None) -> tuple[dict[st
         duration=round(seconds, 3),
         output=Output(width=1080, height=1920, fps=30),
         visuals=visuals,
-        captions=Captions(
-            words=words, style="karaoke", ass_path=caps["ass"], fonts_dir=str(fonts_dir())
-        ),
+        captions=Captions(words=words, style="karaoke"),
         audio=Audio(
             narration=nar["audio"],
             music=Music(path=music["path"], loop=False, fade_in=0, fade_out=0),
@@ -246,7 +244,9 @@ def run(args: argparse.Namespace, work: Path) -> None:
 def _variant_argv(spec: dict[str, Any], out: Path, encoder: str, name: str) -> list[str]:
     """reelgraph's render argv with one candidate change applied (for --breakdown)."""
     from reelgraph.settings import get_settings
+    from reelgraph.workers.engine.caption_files import write_spec_captions
     from reelgraph.workers.engine.compile import compile_spec
+    from reelgraph.workers.engine.fonts import fonts_dir
     from reelgraph.workers.engine.render import measure_loudness
     from reelgraph.workers.engine.spec import RenderSpec
 
@@ -259,6 +259,8 @@ def _variant_argv(spec: dict[str, Any], out: Path, encoder: str, name: str) -> l
         threads=s.threads,
         x264_preset=s.x264_preset,
         crf=s.crf,
+        captions_ass=write_spec_captions(rs, out.parent / "captions", ("ass",))["ass"],
+        fonts_dir=str(fonts_dir()),
     )
     fc = argv.index("-filter_complex") + 1
     if name == "filters only (-f null)":

@@ -1,73 +1,252 @@
-"""Per-run knobs (the graph's context schema): LangGraph Studio can save these as presets."""
+"""Per-run knobs: one options model per flow (create, caption, analyze), the graphs' context.
+
+Each model is the single source of its flow's options. It is the graph's ``context_schema``
+(LangGraph Studio shows it and saves presets of it; nodes read ``runtime.context.voice``), the
+``reelgraph`` command's flags (``app/commands/flags.py``: ``caption_color`` is
+``--caption-color``), the API's request options (``app/api/options.py``) and, through
+``ALIASES``, the other names the CLI, the API and the seed routes accept. Defaults are written
+here once. Everything is validated before any work starts.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Literal, Self
 
-from reelgraph.errors import InvalidInput
+from pydantic import AfterValidator, Field, model_validator
+
+from reelgraph.graph.options import Alias, Colour, FlowOptions
 from reelgraph.settings import get_settings
+from reelgraph.workers.engine.captions_look import BUNDLED_FAMILIES, CAPTION_STYLES, POSITIONS
+from reelgraph.workers.engine.music import MOOD_FALLBACK, moods
+from reelgraph.workers.engine.ocr import ENGINES
 from reelgraph.workers.engine.spec import ASPECT_SIZES
 
+if TYPE_CHECKING:
+    CaptionStyle = str
+    CaptionFont = str
+    CaptionPosition = str
+    OcrEngine = str
+else:  # the choices come from the media engine
+    CaptionStyle = Literal[CAPTION_STYLES]
+    CaptionFont = Literal[BUNDLED_FAMILIES]
+    CaptionPosition = Literal[POSITIONS]
+    OcrEngine = Literal[ENGINES]
+Quality = Literal["draft", "standard", "high"]
 
-@dataclass
-class Context:
-    """How one video is made; everything here has a sane default."""
+#: The other names of options, in one table: old flags, the API's and the seed routes' names.
+ALIASES = (
+    Alias("style", "caption_style", ("create", "caption")),
+    Alias("model", "llm_model", ("create",)),
+    # The API's `model` of a caption job is the chat model of `correct`; `--model` is the ASR's.
+    Alias("model", "llm_model", ("caption",), cli=False),
+    Alias("model", "asr_model", ("caption", "analyze"), api=False),
+    Alias("cut_silences", "remove_silence", ("caption",)),
+    Alias("threshold", "silence_threshold_db", ("caption",)),
+    Alias("padding", "silence_padding", ("caption",)),
+    Alias("correct_transcript", "correct", ("caption",)),
+    Alias("broll", "broll_dir", ("caption",), api=False),
+    Alias("every", "every_n_frames", ("analyze",)),
+    Alias("ocr", "ocr_engine", ("analyze",), api=False),
+)
+
+
+def _lower(value: str) -> str:
+    return value.strip().lower()
+
+
+class _Options(FlowOptions):
+    ALIASES = ALIASES
+
+
+class CaptionLook(_Options):
+    """How the burned-in word captions look (create and caption)."""
+
+    GROUP = "caption look"
+
+    caption_style: CaptionStyle = "karaoke"
+    """Caption preset: karaoke (spoken word highlighted), pop (word by word), clean, bold."""
+    caption_color: Colour | None = None
+    """Text colour: a CSS colour name or #RRGGBB (default: the preset's)."""
+    highlight_color: Colour | None = None
+    """Colour of the spoken word: a CSS colour name or #RRGGBB (default: the preset's)."""
+    caption_font: CaptionFont | None = None
+    """Font family, one of the bundled fonts (default: the preset's)."""
+    caption_size: int | None = Field(None, ge=24, le=200)
+    """Font size in px at 1080x1920, scaled with the output's size (default: the preset's)."""
+    caption_position: CaptionPosition | None = None
+    """Where captions sit: top, middle or bottom (default: the preset's)."""
+
+
+class Output(_Options):
+    """The rendered video's size, frame rate and quality (create and caption)."""
+
+    GROUP = "output"
+
+    CLI_SKIP = frozenset({"width", "height"})
+
+    width: int | None = Field(None, ge=16)
+    """Explicit output width in px, even (with height; overrides the aspect's size)."""
+    height: int | None = Field(None, ge=16)
+    """Explicit output height in px, even (with width)."""
+    fps: int = Field(30, ge=1, title="FPS")
+    """Output frames per second."""
+    quality: Quality = "standard"
+    """Encoding quality: draft, standard or high."""
+
+    @model_validator(mode="after")
+    def _limits(self) -> Self:
+        """Size and fps against the limits in Settings; width and height both or neither, even."""
+        s = get_settings()
+        if self.fps > s.max_fps:
+            raise self.fail("fps", self.fps, f"fps {self.fps} is out of range; use 1..{s.max_fps}.")
+        w, h = self.width, self.height
+        if (w is None) != (h is None):
+            raise self.fail(
+                "width" if h is None else "height",
+                w or h,
+                "Give both width and height, or neither.",
+            )
+        if w is None or h is None:
+            return self
+        if w > s.max_width or h > s.max_height:
+            field, value, top = (
+                ("width", w, s.max_width) if w > s.max_width else ("height", h, s.max_height)
+            )
+            raise self.fail(
+                field,
+                value,
+                f"Resolution {w}x{h} is out of range: {field} {value} is above the limit {top}; "
+                f"use 16..{s.max_width} x 16..{s.max_height}.",
+            )
+        if w % 2 or h % 2:
+            raise self.fail(
+                "width" if w % 2 else "height",
+                w if w % 2 else h,
+                f"Resolution {w}x{h} must have an even width and height (H.264 needs them).",
+            )
+        return self
+
+
+class Speech(_Options):
+    """How speech is transcribed (caption and analyze)."""
+
+    GROUP = "transcription"
+
+    asr_model: str = Field("tiny.en", title="ASR model")
+    """faster-whisper model: tiny.en (bundled), base, or a CTranslate2 model directory."""
+    language: str | None = Field(None, max_length=16)
+    """Spoken language code such as en (default: detected; English-only models force en)."""
+
+
+class Context(CaptionLook, Output):
+    """Options of `create`: how one video is made from a prompt; every one has a default."""
+
+    FLOW = "create"
 
     voice: str = "joe"
-    """Piper voice name or path to a piper .onnx voice."""
-    caption_style: str = "karaoke"
-    """Caption preset: karaoke, pop, clean (see `reelgraph doctor`)."""
-    aspect: str = "9:16"
-    """9:16 (1080x1920), 16:9 (1920x1080) or 1:1 (1080x1080)."""
-    width: int | None = None
-    """Explicit output width (overrides the aspect's default size)."""
-    height: int | None = None
-    """Explicit output height."""
-    fps: int = 30
-    """Output frames per second."""
-    duration: float | None = None
+    """Piper voice name, or a path to a piper .onnx voice (CLI only)."""
+    aspect: Literal["9:16", "16:9", "1:1"] = "9:16"
+    """Output shape: 9:16 (1080x1920), 16:9 (1920x1080) or 1:1 (1080x1080)."""
+    duration: float | None = Field(None, ge=1.0)
     """Target length in seconds; scenes stretch to fill it (speech is never cut)."""
-    music: str = "auto"
-    """auto (by the plan's mood), a mood name, or none (a track of your own is an input)."""
-    model: str | None = None
-    """Chat model name for planning (defaults to settings.llm_model)."""
-    quality: str = "standard"
-    """draft, standard or high."""
-    speed: float = 1.0
-    """Narration speed factor."""
+    music: Annotated[str, AfterValidator(_lower)] = "auto"
+    """auto (a track for the plan's mood), a mood (calm, happy, ...), or none."""
+    llm_model: str | None = Field(None, max_length=100, title="LLM model")
+    """Chat model for planning (default: settings.llm_model; needs an OpenAI-compatible API)."""
+    speed: float = Field(1.0, ge=0.5, le=2.0)
+    """Narration speed factor, 0.5..2."""
 
     def size(self) -> tuple[int, int]:
+        """The output's (width, height): the explicit size, else the aspect's."""
         if self.width and self.height:
             return self.width, self.height
         return ASPECT_SIZES[self.aspect]
 
-    @classmethod
-    def from_options(cls, options: dict[str, Any]) -> Context:
-        known = {f.name for f in fields(cls)}
-        ctx = cls(**{k: v for k, v in options.items() if k in known and v is not None})
-        ctx.check()
-        return ctx
-
-    def check(self) -> None:
-        """Raise InvalidInput with an actionable sentence for any absurd value."""
+    @model_validator(mode="after")
+    def _check(self) -> Context:
         s = get_settings()
-        if self.aspect not in ASPECT_SIZES:
-            raise InvalidInput(f"Unknown aspect '{self.aspect}'; use 9:16, 16:9 or 1:1.")
-        w, h = self.size()
-        if not (16 <= w <= s.max_width and 16 <= h <= s.max_height):
-            raise InvalidInput(
-                f"Resolution {w}x{h} is out of range; use 16..{s.max_width} x 16..{s.max_height}."
+        if self.duration is not None and self.duration > s.max_duration_s:
+            raise self.fail(
+                "duration",
+                self.duration,
+                f"Duration {self.duration:g}s is out of range; "
+                f"use 1..{s.max_duration_s:g} seconds.",
             )
-        if w % 2 or h % 2:
-            raise InvalidInput(f"Resolution {w}x{h} must have even width and height.")
-        if not 1 <= self.fps <= s.max_fps:
-            raise InvalidInput(f"fps {self.fps} is out of range; use 1..{s.max_fps}.")
-        if self.duration is not None and not 1.0 <= self.duration <= s.max_duration_s:
-            raise InvalidInput(
-                f"Duration {self.duration:g}s is out of range; use 1..{s.max_duration_s:g} seconds."
+        names = ["auto", "none", *moods(), *MOOD_FALLBACK]
+        if self.music not in names:
+            raise self.fail(
+                "music", self.music, f"Music {self.music!r} is not a mood; use {', '.join(names)}."
             )
-        if self.quality not in ("draft", "standard", "high"):
-            raise InvalidInput(f"Unknown quality '{self.quality}'; use draft, standard or high.")
-        if not 0.5 <= self.speed <= 2.0:
-            raise InvalidInput(f"Speed {self.speed:g} is out of range; use 0.5..2.0.")
+        return self
+
+
+class CaptionContext(CaptionLook, Output, Speech):
+    """Options of `caption`: caption, tighten and reframe an existing video in one render."""
+
+    FLOW = "caption"
+    API_SKIP = frozenset({"broll_dir", "logo"})
+
+    aspect: Literal["source", "9:16", "16:9", "1:1"] = "source"
+    """source (keep the input's shape), or 9:16, 16:9, 1:1 (reframed following faces)."""
+    remove_silence: bool = False
+    """Cut pauses longer than min_silence."""
+    silence_threshold_db: float = Field(-35.0, ge=-90, le=-5)
+    """Level (dBFS) under which audio counts as silence."""
+    min_silence: float = Field(0.5, ge=0.1, le=30)
+    """Shortest pause that is cut, in seconds."""
+    silence_padding: float = Field(0.15, ge=0, le=15)
+    """Seconds of each pause kept beside speech (at most half of min_silence)."""
+    zoom: bool = False
+    """Slow periodic zoom with a push toward the face."""
+    broll_dir: str | None = None
+    """Folder of b-roll clips and images matched to spoken words by file name."""
+    logo: str | None = None
+    """Image shown in the top-right corner for the whole video."""
+    correct: bool = False
+    """Let the configured chat model fix recognition errors (word timings kept)."""
+    llm_model: str | None = Field(None, max_length=100, title="LLM model")
+    """Chat model for correct (default: settings.llm_model)."""
+
+    @model_validator(mode="after")
+    def _check(self) -> CaptionContext:
+        if self.silence_padding > self.min_silence / 2:
+            raise self.fail(
+                "silence_padding",
+                self.silence_padding,
+                "Silence padding must be between 0 and half the minimum silence.",
+            )
+        self._check_files()
+        return self
+
+    def _check_files(self) -> None:
+        """The b-roll folder and the logo exist (MissingAsset), the logo is an image."""
+        from reelgraph.errors import MissingAsset
+
+        if self.broll_dir and not Path(self.broll_dir).is_dir():
+            raise MissingAsset(f"The b-roll folder '{self.broll_dir}' does not exist.")
+        if self.logo:
+            if not Path(self.logo).is_file():
+                raise MissingAsset(f"The logo file '{self.logo}' does not exist; check the path.")
+            from reelgraph.nodes.edit import check_image
+
+            check_image(self.logo)
+
+
+class AnalyzeContext(Speech):
+    """Options of `analyze`: metadata, transcript and on-screen text of a video."""
+
+    FLOW = "analyze"
+
+    every_n_frames: int = Field(30, ge=1, le=100_000)
+    """Read on-screen text on every Nth frame."""
+    ocr_engine: OcrEngine = Field("auto", title="OCR engine")
+    """auto (rapidocr, else tesseract when installed), rapidocr or tesseract."""
+
+
+#: The options model of each flow.
+CONTEXTS: dict[str, type[FlowOptions]] = {
+    "create": Context,
+    "caption": CaptionContext,
+    "analyze": AnalyzeContext,
+}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from functools import partial
 
 from langgraph.graph import END, START, StateGraph
 
@@ -10,10 +11,11 @@ from reelgraph.graph.context import Context
 from reelgraph.graph.state import CreateInput, CreateOutput, CreateState
 from reelgraph.nodes.captions import build_captions
 from reelgraph.nodes.compose import compose_spec
+from reelgraph.nodes.deliver import CREATE_DELIVERY, deliver
 from reelgraph.nodes.music import score_music
 from reelgraph.nodes.narrate import narrate_scenes
 from reelgraph.nodes.plan import plan_script
-from reelgraph.nodes.render import deliver, render
+from reelgraph.nodes.render import render
 
 
 def build_create_graph() -> StateGraph[CreateState, Context, CreateInput, CreateOutput]:
@@ -30,8 +32,9 @@ def build_create_graph() -> StateGraph[CreateState, Context, CreateInput, Create
         render,
         deliver,
     ]
-    for fn in order:
+    for fn in order[:-1]:
         builder.add_node(fn)
+    builder.add_node("deliver", partial(deliver, delivery=CREATE_DELIVERY))
     builder.add_edge(START, order[0].__name__)
     for a, b in itertools.pairwise(order):
         builder.add_edge(a.__name__, b.__name__)

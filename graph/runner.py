@@ -1,13 +1,25 @@
-"""Run a graph as a job: the one entry point used by the CLI, the RQ graph worker and tests."""
+"""Run a graph as a job: the one entry point (``run_job``) of the CLI, the RQ graph worker and
+tests, for every flow (create, caption, analyze).
+
+A run validates the flow's options model (``graph.context.CONTEXTS``) before anything else,
+turns the job input into the graph's input, streams the graph to its end (resuming a
+checkpointed thread) and shapes the final state into ``{artifacts, report, warnings, ...}``.
+"""
 
 from __future__ import annotations
 
+import importlib
+import json
 import logging
+import os
+import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from reelgraph.errors import InvalidInput
+from reelgraph.graph.context import CONTEXTS
 from reelgraph.graph.streaming import EventFn, stream_graph
 from reelgraph.workers.engine import progress
 
@@ -16,37 +28,79 @@ logger = logging.getLogger(__name__)
 CREATE_INPUT_KEYS = ("prompt", "transcript", "images", "audio", "music_file", "messages")
 
 
-def run_create(
-    input: dict[str, Any],
-    options: dict[str, Any],
-    *,
-    job_id: str,
-    out_dir: Path,
-    on_event: EventFn | None = None,
-    checkpointer: Any = None,
-    should_cancel: Callable[[], bool] | None = None,
-) -> dict[str, Any]:
-    from reelgraph.graph.context import Context
-    from reelgraph.graph.create import build_create_graph
+def source_of(input: dict[str, Any]) -> str:
+    """The media source named by a job input (``source``, ``video``, ``url`` or ``path``)."""
+    for key in ("source", "video", "url", "path", "input"):
+        if input.get(key):
+            return str(input[key])
+    if input.get("upload_id"):
+        return f"upload:{input['upload_id']}"
+    raise InvalidInput("No input media was given; pass a video file, an upload id or a URL.")
 
-    ctx = Context.from_options(options)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    inputs: dict[str, Any] = {k: input[k] for k in CREATE_INPUT_KEYS if input.get(k) is not None}
-    inputs["out_dir"] = str(out_dir)
-    with progress.hooks(None, should_cancel):
-        values = stream_graph(
-            build_create_graph(), inputs, ctx, on_event, checkpointer=checkpointer, thread_id=job_id
-        )
+
+def _create_inputs(input: dict[str, Any]) -> dict[str, Any]:
+    return {k: input[k] for k in CREATE_INPUT_KEYS if input.get(k) is not None}
+
+
+def _caption_inputs(input: dict[str, Any]) -> dict[str, Any]:
+    return {"source": source_of(input), "need_video": True, "need_audio": True}
+
+
+def _analyze_inputs(input: dict[str, Any]) -> dict[str, Any]:
+    return {"source": source_of(input)}
+
+
+def _create_result(values: dict[str, Any], _started: float) -> dict[str, Any]:
     artifacts = values.get("artifacts") or {}
-    report = _read_report(artifacts)
+    path = artifacts.get("report.json")
+    report = json.loads(Path(path).read_text()) if path and Path(path).exists() else {}
     return {"artifacts": artifacts, "report": report, "warnings": values.get("warnings", [])}
 
 
-def _read_report(artifacts: dict[str, str]) -> dict[str, Any]:
-    import json
+def _caption_result(values: dict[str, Any], started: float) -> dict[str, Any]:
+    """The report gains the run's wall time, in the result and in report.json."""
+    artifacts = values.get("artifacts") or {}
+    report = dict(values.get("report") or {})
+    report["wall_seconds"] = round(time.monotonic() - started, 3)
+    if artifacts.get("report.json"):
+        path = Path(artifacts["report.json"])
+        tmp = path.with_name(path.name + ".partial")
+        tmp.write_text(json.dumps(report, indent=2, ensure_ascii=False))
+        os.replace(tmp, path)
+    return {"artifacts": artifacts, "report": report, "warnings": values.get("warnings", [])}
 
-    path = artifacts.get("report.json")
-    return json.loads(Path(path).read_text()) if path and Path(path).exists() else {}
+
+def _analyze_result(values: dict[str, Any], _started: float) -> dict[str, Any]:
+    analysis = values.get("analysis") or {}
+    return {
+        "artifacts": values.get("artifacts", {}),
+        "report": {k: analysis.get(k) for k in ("timings", "cache", "warnings")},
+        "analysis": analysis,
+        "warnings": values.get("warnings", []),
+    }
+
+
+@dataclass(frozen=True)
+class Flow:
+    """How to run one flow: its graph builder, its input and its result."""
+
+    builder: str
+    """``module:function`` of the uncompiled graph (imported when a run starts)."""
+    inputs: Callable[[dict[str, Any]], dict[str, Any]]
+    """Job input -> the graph's input (without out_dir)."""
+    result: Callable[[dict[str, Any], float], dict[str, Any]]
+    """(final state, start time) -> the run's result."""
+
+
+FLOWS: dict[str, Flow] = {
+    "create": Flow("reelgraph.graph.create:build_create_graph", _create_inputs, _create_result),
+    "caption": Flow(
+        "reelgraph.graph.caption:build_caption_graph", _caption_inputs, _caption_result
+    ),
+    "analyze": Flow(
+        "reelgraph.graph.analyze:build_analyze_graph", _analyze_inputs, _analyze_result
+    ),
+}
 
 
 def run_job(
@@ -54,45 +108,28 @@ def run_job(
     input: dict[str, Any],
     options: dict[str, Any],
     *,
-    job_id: str,
     out_dir: Path,
+    job_id: str | None = None,
     on_event: EventFn | None = None,
     checkpointer: Any = None,
     should_cancel: Callable[[], bool] | None = None,
 ) -> dict[str, Any]:
-    """Run the ``kind`` graph (create, caption, analyze) and return {artifacts, report}."""
-    if kind == "create":
-        return run_create(
-            input,
-            options,
-            job_id=job_id,
-            out_dir=out_dir,
-            on_event=on_event,
-            checkpointer=checkpointer,
-            should_cancel=should_cancel,
+    """Run the ``kind`` graph (create, caption, analyze); returns {artifacts, report, ...}.
+
+    ``options`` are validated first (field names or their aliases; see graph/context.py).
+    """
+    flow = FLOWS.get(kind)
+    if flow is None:
+        raise InvalidInput(f"Unknown job kind '{kind}'; use {', '.join(FLOWS)}.")
+    started = time.monotonic()
+    ctx = CONTEXTS[kind].from_options(options)
+    inputs = {**flow.inputs(input), "out_dir": str(out_dir)}
+    module, _, name = flow.builder.partition(":")
+    builder = getattr(importlib.import_module(module), name)()
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    with progress.hooks(None, should_cancel):
+        values = stream_graph(
+            builder, inputs, ctx, on_event, checkpointer=checkpointer, thread_id=job_id
         )
-    if kind == "caption":
-        from reelgraph.graph.caption import run_caption
-
-        with progress.hooks(None, should_cancel):
-            return run_caption(
-                input,
-                options,
-                out_dir=out_dir,
-                on_event=on_event,
-                checkpointer=checkpointer,
-                job_id=job_id,
-            )
-    if kind == "analyze":
-        from reelgraph.graph.analyze import run_analyze
-
-        with progress.hooks(None, should_cancel):
-            return run_analyze(
-                input,
-                options,
-                out_dir=out_dir,
-                on_event=on_event,
-                checkpointer=checkpointer,
-                job_id=job_id,
-            )
-    raise InvalidInput(f"Unknown job kind '{kind}'; use create, caption or analyze.")
+    return flow.result(values, started)

@@ -1,4 +1,4 @@
-"""Typed state of the create graph: input, full and output views.
+"""Typed state of every graph (create, caption, analyze): input, full and output views.
 
 State holds references (paths, cache keys, small JSON), never media bytes, so any checkpointer
 can serialise it.
@@ -70,4 +70,86 @@ class CreateOutput(TypedDict):
 
     messages: Annotated[list[AnyMessage], add_messages]
     artifacts: dict[str, str]
+    warnings: list[str]
+
+
+class MediaInput(TypedDict):
+    """What a caller gives to the caption and analyze graphs."""
+
+    messages: NotRequired[Annotated[list[AnyMessage], add_messages]]
+    """Chat history (kept for Studio and chat clients)."""
+    source: str
+    """A local media path, ``upload:<id>``, or an http(s) URL (fetched through the guard)."""
+    out_dir: NotRequired[str]
+    """Directory for this run's artifacts."""
+    need_video: NotRequired[bool]
+    """Fail at probe time when the input has no video stream (captioning)."""
+    need_audio: NotRequired[bool]
+    """Fail at audio extraction when the input has no audio track (captioning)."""
+
+
+class MediaState(MediaInput):
+    """Fields shared by the media graphs."""
+
+    media: NotRequired[dict[str, Any]]
+    """{path, name, origin, bytes} of the resolved local input."""
+    info: NotRequired[dict[str, Any]]
+    """MediaInfo as JSON (duration, streams, size, fps)."""
+    audio_wav: NotRequired[str | None]
+    """Cached 16 kHz mono wav of the input's audio."""
+    transcript: NotRequired[dict[str, Any]]
+    """{language, duration, model, segments, words}."""
+    artifacts: NotRequired[Annotated[dict[str, str], merge_dicts]]
+    """Artifact name -> path."""
+    timings: NotRequired[Annotated[dict[str, float], merge_dicts]]
+    """Seconds per stage."""
+    cache: NotRequired[Annotated[dict[str, Any], merge_dicts]]
+    """hit/miss per cached stage."""
+    warnings: NotRequired[Annotated[list[str], operator.add]]
+    """Human-readable warnings for the report."""
+
+
+class CaptionState(MediaState):
+    """Everything the caption nodes exchange (references and small JSON only)."""
+
+    edits: NotRequired[dict[str, Any]]
+    """Planned edits: size, cuts, focus track, motion, overlays."""
+    captions: NotRequired[dict[str, str]]
+    """Paths of captions.ass/.srt/.vtt and the style."""
+    caption_words: NotRequired[list[dict[str, Any]]]
+    """Caption words on the output (cut) timeline."""
+    spec: NotRequired[dict[str, Any]]
+    """The RenderSpec as JSON."""
+    video: NotRequired[dict[str, Any]]
+    """The render job's result: path, encoder, cache_hit, key."""
+    report: NotRequired[dict[str, Any]]
+    """The report.json content."""
+
+
+class CaptionOutput(TypedDict):
+    """What callers of the caption graph get back."""
+
+    messages: Annotated[list[AnyMessage], add_messages]
+    artifacts: dict[str, str]
+    report: dict[str, Any]
+    warnings: list[str]
+
+
+class AnalyzeState(MediaState):
+    """Everything the analyze nodes exchange."""
+
+    screen_text: NotRequired[list[dict[str, Any]]]
+    """On-screen text items: text, start, end, confidence, box."""
+    ocr_engine: NotRequired[str]
+    """The OCR engine that read the frames."""
+    analysis: NotRequired[dict[str, Any]]
+    """The analyze JSON document."""
+
+
+class AnalyzeOutput(TypedDict):
+    """What callers of the analyze graph get back."""
+
+    messages: Annotated[list[AnyMessage], add_messages]
+    artifacts: dict[str, str]
+    analysis: dict[str, Any]
     warnings: list[str]

@@ -29,12 +29,6 @@ logger = logging.getLogger(__name__)
 _UPLOAD_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$")
 
 
-def _ctx(runtime: Runtime[Any] | None, name: str, default: Any) -> Any:
-    ctx = runtime.context if runtime is not None else None
-    value = getattr(ctx, name, None) if ctx is not None else None
-    return default if value is None else value
-
-
 def _upload_path(upload_id: str) -> Path:
     if not _UPLOAD_ID.match(upload_id) or ".." in upload_id:
         raise InvalidInput(
@@ -138,8 +132,7 @@ def transcribe_audio(state: dict[str, Any], runtime: Runtime[Any]) -> dict[str, 
     if not state.get("audio_wav"):
         empty: dict[str, Any] = {"language": None, "duration": 0.0, "segments": [], "words": []}
         return {"transcript": empty}
-    model = _ctx(runtime, "asr_model", "tiny.en")
-    language = _ctx(runtime, "language", None)
+    model, language = runtime.context.asr_model, runtime.context.language
     queue = "gpu" if device_and_compute()[0] == "cuda" else "cpu"
     result = dispatch(
         transcribe, queue=queue, audio=state["media"]["path"], model=model, language=language
@@ -160,10 +153,10 @@ def read_screen_text(state: dict[str, Any], runtime: Runtime[Any]) -> dict[str, 
 
     if not state["info"]["has_video"]:
         return {"screen_text": []}
-    every = int(_ctx(runtime, "every_n_frames", 30))
+    every = runtime.context.every_n_frames
     if every < 1:
         raise InvalidInput(f"--every {every} is not valid; sample every 1 or more frames.")
-    engine = str(_ctx(runtime, "ocr_engine", "auto"))
+    engine = runtime.context.ocr_engine
     res = dispatch(
         text_map, queue="cpu", video=state["media"]["path"], every_n_frames=every, engine=engine
     )

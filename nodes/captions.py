@@ -1,14 +1,33 @@
-"""build_captions: word-level ASS (burned in) plus SRT and VTT sidecars."""
+"""build_captions (create and caption flows): the words to caption and how they look.
+
+create captions its narration (emphasis on the words each scene of the plan names); caption
+captions the transcript moved onto the cut timeline (emphasis on numbers). The node writes no
+file: compose_spec puts the words and the look into the RenderSpec, the render job writes the
+.ass it burns from there, and deliver writes the .srt/.vtt/.ass sidecars with the same builder.
+"""
 
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from typing import Any
 
 from langgraph.runtime import Runtime
+from pydantic import ValidationError
 
+from reelgraph.errors import InvalidInput
 from reelgraph.nodes.stage import stage
+from reelgraph.workers.engine.spec import Captions
+
+#: The options (context fields) behind each look field of the spec's captions.
+LOOK_OPTIONS = {
+    "style": "caption_style",
+    "font": "caption_font",
+    "size": "caption_size",
+    "color": "caption_color",
+    "highlight_color": "highlight_color",
+    "position": "caption_position",
+}
+MAX_WORD_CHARS = 200
 
 
 def _norm(word: str) -> str:
@@ -35,17 +54,54 @@ def flag_emphasis(words: list[dict[str, Any]], plan: dict[str, Any]) -> list[dic
     return out
 
 
+def transcript_words(transcript: dict[str, Any], cuts: list[Any]) -> list[dict[str, Any]]:
+    """The transcript's words on the cut timeline; numbers are emphasised."""
+    from reelgraph.workers.engine.compile_video import remap_words
+
+    out = []
+    for w in remap_words(transcript.get("words", []), cuts):
+        text = str(w["text"]).strip()
+        if text:
+            out.append(
+                {
+                    "text": text[:MAX_WORD_CHARS],
+                    "start": w["start"],
+                    "end": max(w["end"], w["start"]),
+                    "emphasis": any(ch.isdigit() for ch in text),
+                }
+            )
+    return out
+
+
+def caption_look(ctx: Any) -> dict[str, Any]:
+    """The caption look of the run's options: the preset and the overrides that are set.
+
+    Checked with the spec's own rules, so a bad colour or font fails here with the option's name.
+    """
+    look = {
+        "style": ctx.caption_style,
+        # TODO(options): plain attribute reads once every flow's options model has these fields
+        "font": getattr(ctx, "caption_font", None),
+        "size": getattr(ctx, "caption_size", None),
+        "color": getattr(ctx, "caption_color", None),
+        "highlight_color": getattr(ctx, "highlight_color", None),
+        "position": getattr(ctx, "caption_position", None),
+    }
+    try:
+        checked = Captions.model_validate({k: v for k, v in look.items() if v is not None})
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        option = LOOK_OPTIONS.get(str(err["loc"][0]), str(err["loc"][0]))
+        msg = str(err["msg"]).removeprefix("Value error, ")
+        raise InvalidInput(f"The caption option {option} is not valid: {msg}.") from None
+    return checked.model_dump(mode="json", exclude={"words"}, exclude_none=True)
+
+
 @stage
 def build_captions(state: dict[str, Any], runtime: Runtime[Any]) -> dict[str, Any]:
-    from reelgraph.workers.engine.captions import write_captions
-
-    ctx = runtime.context if runtime is not None else None
-    width, height = ctx.size() if ctx is not None else (1080, 1920)
-    style = getattr(ctx, "caption_style", "karaoke")
-    words = flag_emphasis(state["narration"]["words"], state["plan"])
-    out_dir = Path(state["out_dir"])
-    paths = write_captions(words, out_dir, style=style, width=width, height=height)
-    return {
-        "captions": {k: str(v) for k, v in paths.items()} | {"style": style},
-        "caption_words": words,
-    }
+    """Caption words on the output timeline (``caption_words``) and the look (``captions``)."""
+    if "edits" in state:  # the caption flow: the source's own speech, after the cuts
+        words = transcript_words(state["transcript"], state["edits"]["cuts"])
+    else:  # the create flow: the narration
+        words = flag_emphasis(state["narration"]["words"], state["plan"])
+    return {"captions": caption_look(runtime.context), "caption_words": words}

@@ -1,4 +1,9 @@
-"""compose_spec: visuals (user images or generated cards) with motion, audio and captions."""
+"""compose_spec (create and caption flows): the one RenderSpec of the video.
+
+create: stills (user images or generated cards) with Ken Burns motion and crossfades, the
+narration and music bed. caption: the source video with its cuts, reframe, zoom and overlays,
+and its own audio. Both: the caption words and look that build_captions chose.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +14,7 @@ from typing import Any
 from langgraph.runtime import Runtime
 
 from reelgraph.errors import InvalidInput
+from reelgraph.nodes.edit import output_size
 from reelgraph.nodes.stage import stage
 from reelgraph.settings import get_settings
 from reelgraph.workers.engine.spec import (
@@ -109,15 +115,18 @@ def _card_path(scene: dict[str, Any], index: int, mood: str, width: int, height:
     return get_cache().root / "cards" / key[:2] / f"{key}.png"
 
 
-@stage
-def compose_spec(state: dict[str, Any], runtime: Runtime[Any]) -> dict[str, Any]:
-    ctx = runtime.context if runtime is not None else None
-    width, height = ctx.size() if ctx is not None else (1080, 1920)
-    fps = getattr(ctx, "fps", 30)
+def _captions(state: dict[str, Any]) -> Captions | None:
+    """The spec's captions: build_captions' words and look; None when nothing is said."""
+    words = state.get("caption_words") or []
+    return Captions(words=words, **state["captions"]) if words else None
+
+
+def _stills_spec(state: dict[str, Any], ctx: Any) -> RenderSpec:
+    """create: one still per scene (or the images spread evenly), narration and music."""
+    width, height = output_size(ctx.aspect, ctx.width, ctx.height, {})
+    fps = ctx.fps
     narration = state["narration"]
-    total = whole_frames(
-        max(float(narration["duration"]), float(getattr(ctx, "duration", None) or 0.0)), fps
-    )
+    total = whole_frames(max(float(narration["duration"]), float(ctx.duration or 0.0)), fps)
     n_images = len(state.get("images") or [])
     spans = timeline(total, narration["scenes"], n_images)
     durations, fades = clip_durations(spans, XFADE)
@@ -127,7 +136,7 @@ def compose_spec(state: dict[str, Any], runtime: Runtime[Any]) -> dict[str, Any]
             kind=kind,
             path=path,
             duration=round(durations[i], 4),
-            motion=motion_for(i),  # type: ignore[arg-type]
+            motion=motion_for(i),
             transition=Transition(
                 kind="crossfade" if fades[i] else "none", duration=round(fades[i], 4)
             ),
@@ -135,27 +144,48 @@ def compose_spec(state: dict[str, Any], runtime: Runtime[Any]) -> dict[str, Any]
         for i, (kind, path) in enumerate(sources)
     ]
     music = state.get("music")
-    spec = RenderSpec(
+    return RenderSpec(
         duration=total,
-        output=Output(
-            width=width, height=height, fps=fps, quality=getattr(ctx, "quality", "standard")
-        ),  # type: ignore[arg-type]
+        output=Output(width=width, height=height, fps=fps, quality=ctx.quality),
         visuals=visuals,
-        captions=Captions(
-            words=state.get("caption_words") or [],
-            style=state["captions"]["style"],
-            ass_path=state["captions"]["ass"],
-            fonts_dir=_fonts_dir(),
-        ),
+        captions=_captions(state),
         audio=Audio(
             narration=narration["audio"],
             music=Music(path=music["path"], loop=False, fade_in=0, fade_out=0) if music else None,
         ),
     )
-    return {"spec": spec.model_dump(mode="json")}
 
 
-def _fonts_dir() -> str | None:
-    from reelgraph.workers.engine.fonts import fonts_dir
+def _video_spec(state: dict[str, Any], ctx: Any) -> RenderSpec:
+    """caption: the source video with cuts, reframe, zoom and overlays, and its own audio."""
+    from reelgraph.workers.engine.compile_video import output_duration
 
-    return str(fonts_dir())
+    edits, info = state["edits"], state["info"]
+    visual = Visual(
+        kind="video",
+        start=0.0,
+        path=state["media"]["path"],
+        duration=info["duration"],
+        motion=edits["motion"],
+        focus_track=edits["focus_track"],
+    )
+    spec = RenderSpec(
+        duration=info["duration"],
+        output=Output(
+            width=edits["width"], height=edits["height"], fps=edits["fps"], quality=ctx.quality
+        ),
+        visuals=[visual],
+        overlays=edits["overlays"],
+        cuts=edits["cuts"],
+        captions=_captions(state),
+        audio=Audio(source_audio=bool(info["has_audio"])),
+    )
+    return spec.model_copy(update={"duration": output_duration(spec, visual)})
+
+
+@stage
+def compose_spec(state: dict[str, Any], runtime: Runtime[Any]) -> dict[str, Any]:
+    """The RenderSpec as JSON: from the source video (caption flow) or from stills (create)."""
+    build = _video_spec if "edits" in state else _stills_spec
+    spec = build(state, runtime.context)
+    return {"spec": RenderSpec.model_validate(spec.model_dump()).model_dump(mode="json")}

@@ -1,6 +1,8 @@
-"""Caption/edit graph nodes: correct_transcript, plan_edits, build_edit_captions,
-compose_edit_spec and deliver_edit. Every edit (cuts, reframe, zoom, overlays) lands in one
-RenderSpec rendered in a single FFmpeg pass; the heavy analysis steps are cached workers.
+"""Caption graph nodes of its own: correct_transcript and plan_edits.
+
+Every edit (cuts, reframe, zoom, overlays) lands in the one RenderSpec that the shared
+build_captions / compose_spec / render / deliver nodes make and render in a single FFmpeg pass;
+the heavy analysis steps are cached workers.
 """
 
 from __future__ import annotations
@@ -9,12 +11,9 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from langchain_core.messages import AIMessage
 from langgraph.runtime import Runtime
 
 from reelgraph.errors import MediaTooLarge, UnsupportedMedia
-from reelgraph.files import write_json_atomic
-from reelgraph.nodes.analyze import _ctx
 from reelgraph.nodes.stage import stage
 from reelgraph.settings import get_settings
 from reelgraph.workers.engine.spec import ASPECT_SIZES
@@ -58,7 +57,7 @@ def correct_transcript(state: dict[str, Any], runtime: Runtime[Any]) -> dict[str
     from reelgraph.prompts import load
     from reelgraph.workers.engine.correct import correct_words
 
-    model = models.get_chat_model(_ctx(runtime, "llm_model", None))
+    model = models.get_chat_model(runtime.context.llm_model)
     if model is None:
         return {"warnings": ["Transcript correction skipped: no LLM endpoint is configured."]}
     prompt = load("correct_transcript", "v1")
@@ -78,15 +77,15 @@ def _silence_cuts(
     from reelgraph.workers.engine.compile_video import kept_ranges, quantize_cuts
     from reelgraph.workers.engine.silence import silence_map
 
-    if not _ctx(runtime, "remove_silence", False) or not state.get("audio_wav"):
+    if not runtime.context.remove_silence or not state.get("audio_wav"):
         return [], {}, []
     res = dispatch(
         silence_map,
         queue="cpu",
         wav=state["audio_wav"],
-        threshold_db=float(_ctx(runtime, "silence_threshold_db", -35.0)),
-        min_silence=float(_ctx(runtime, "min_silence", 0.5)),
-        padding=float(_ctx(runtime, "silence_padding", 0.15)),
+        threshold_db=runtime.context.silence_threshold_db,
+        min_silence=runtime.context.min_silence,
+        padding=runtime.context.silence_padding,
     )
     cache = {"silence": "hit" if res["cache_hit"] else "miss"}
     cuts = quantize_cuts([(c["start"], c["end"]) for c in res["cuts"]], fps)
@@ -111,7 +110,7 @@ def _overlays(
 
     overlays: list[dict[str, Any]] = []
     warnings: list[str] = []
-    broll_dir = _ctx(runtime, "broll_dir", None)
+    broll_dir = runtime.context.broll_dir
     if broll_dir:
         words = remap_words(state["transcript"].get("words", []), cuts)
         for ov in match_broll(words, broll_dir):
@@ -122,7 +121,7 @@ def _overlays(
             overlays.append(ov)
         if not overlays:
             warnings.append("No b-roll file name matched a spoken word.")
-    logo = _ctx(runtime, "logo", None)
+    logo = runtime.context.logo
     if logo:
         check_image(logo)
         overlays.append(
@@ -174,17 +173,12 @@ def plan_edits(state: dict[str, Any], runtime: Runtime[Any]) -> dict[str, Any]:
     from reelgraph.workers.engine.compile_video import kept_ranges
     from reelgraph.workers.engine.vision import focus_track
 
-    info = state["info"]
-    w, h = output_size(
-        _ctx(runtime, "aspect", "source"),
-        _ctx(runtime, "width", None),
-        _ctx(runtime, "height", None),
-        info,
-    )
-    fps = int(_ctx(runtime, "fps", 30))
+    ctx, info = runtime.context, state["info"]
+    w, h = output_size(ctx.aspect, ctx.width, ctx.height, info)
+    fps = ctx.fps
     cuts, cache, warnings = _silence_cuts(state, runtime, fps)
     reframe = abs(_source_aspect(info) - w / h) / (w / h) > 0.02
-    zoom = bool(_ctx(runtime, "zoom", False))
+    zoom = ctx.zoom
     track, faces_found = None, 0
     if reframe or zoom:
         samples, face_cache = _faces(state)
@@ -221,141 +215,3 @@ def plan_edits(state: dict[str, Any], runtime: Runtime[Any]) -> dict[str, Any]:
         "overlays": overlays,
     }
     return {"edits": edits, "cache": cache, "warnings": warnings + ov_warnings}
-
-
-def _emphasis(text: str) -> bool:
-    return any(ch.isdigit() for ch in text)
-
-
-@stage
-def build_edit_captions(state: dict[str, Any], runtime: Runtime[Any]) -> dict[str, Any]:
-    """Word captions on the cut timeline: captions.ass (burned) plus .srt and .vtt."""
-    from reelgraph.workers.engine.captions import write_captions
-    from reelgraph.workers.engine.compile_video import remap_words
-
-    edits = state["edits"]
-    words = remap_words(state["transcript"].get("words", []), edits["cuts"])
-    cap_words = [
-        {
-            "text": str(w["text"]).strip()[:200],
-            "start": w["start"],
-            "end": max(w["end"], w["start"]),
-            "emphasis": _emphasis(str(w["text"])),
-        }
-        for w in words
-        if str(w["text"]).strip()
-    ]
-    style = str(_ctx(runtime, "caption_style", "karaoke"))
-    if not cap_words:
-        return {"captions": {"style": style}, "caption_words": []}
-    paths = write_captions(
-        cap_words, Path(state["out_dir"]), style=style, width=edits["width"], height=edits["height"]
-    )
-    return {
-        "captions": {**{k: str(v) for k, v in paths.items()}, "style": style},
-        "caption_words": cap_words,
-    }
-
-
-@stage
-def compose_edit_spec(state: dict[str, Any], runtime: Runtime[Any]) -> dict[str, Any]:
-    """One RenderSpec: the source video with cuts, reframe, zoom, overlays, captions, audio."""
-    from reelgraph.workers.engine.compile_video import output_duration
-    from reelgraph.workers.engine.fonts import fonts_dir
-    from reelgraph.workers.engine.spec import Audio, Captions, Output, RenderSpec, Visual
-
-    edits, info = state["edits"], state["info"]
-    visual = Visual(
-        kind="video",
-        start=0.0,
-        path=state["media"]["path"],
-        duration=info["duration"],
-        motion=edits["motion"],
-        focus_track=edits["focus_track"],
-    )
-    caps = state.get("captions") or {}
-    captions = None
-    if caps.get("ass"):
-        captions = Captions(
-            words=state.get("caption_words") or [],
-            style=caps["style"],
-            ass_path=caps["ass"],
-            fonts_dir=str(fonts_dir()),
-        )
-    spec = RenderSpec(
-        duration=info["duration"],
-        output=Output(
-            width=edits["width"],
-            height=edits["height"],
-            fps=edits["fps"],
-            quality=_ctx(runtime, "quality", "standard"),
-        ),
-        visuals=[visual],
-        overlays=edits["overlays"],
-        cuts=edits["cuts"],
-        captions=captions,
-        audio=Audio(source_audio=bool(info["has_audio"]), loudness_lufs=-14.0),
-    )
-    spec.duration = output_duration(spec, visual)
-    return {"spec": RenderSpec.model_validate(spec.model_dump()).model_dump(mode="json")}
-
-
-def edit_report(state: dict[str, Any]) -> dict[str, Any]:
-    edits, tr, video = state["edits"], state.get("transcript") or {}, state["video"]
-    timings = state.get("timings", {})
-    return {
-        "source": {k: state["media"][k] for k in ("name", "origin", "bytes")},
-        "duration_in": state["info"]["duration"],
-        "duration_out": state["spec"]["duration"],
-        "output": state["spec"]["output"],
-        "encoder": video.get("encoder"),
-        "render_key": video.get("key"),
-        "caption_style": (state.get("captions") or {}).get("style"),
-        "transcript": {
-            "language": tr.get("language"),
-            "model": tr.get("model"),
-            "words": len(tr.get("words", [])),
-            "corrected": bool(tr.get("corrected")),
-        },
-        "edits": {
-            "cuts": len(edits["cuts"]),
-            "removed_s": edits["removed_s"],
-            "reframe": edits["reframe"],
-            "faces_found": edits["faces_found"],
-            "zoom": edits["motion"] is not None,
-            "overlays": len(edits["overlays"]),
-        },
-        "timings": timings,
-        "total_seconds": round(sum(timings.values()), 3),
-        "cache": state.get("cache", {}),
-        "warnings": state.get("warnings", []),
-    }
-
-
-@stage
-def deliver_edit(state: dict[str, Any], runtime: Runtime[Any]) -> dict[str, Any]:
-    """video.mp4, captions.*, transcript.json, spec.json, thumbnail.jpg and report.json."""
-    from reelgraph.workers.engine.render import make_thumbnail, public_spec
-
-    out_dir = Path(state["out_dir"])
-    video = state["video"]["path"]
-    duration = float(state["spec"]["duration"])
-    artifacts = {"video.mp4": video}
-    artifacts["thumbnail.jpg"] = make_thumbnail(
-        video, str(out_dir / "thumbnail.jpg"), min(duration / 3, 3.0)
-    )
-    for ext in ("srt", "vtt", "ass"):
-        path = (state.get("captions") or {}).get(ext)
-        if path:
-            artifacts[f"captions.{ext}"] = path
-    artifacts["transcript.json"] = write_json_atomic(
-        out_dir / "transcript.json", state["transcript"]
-    )
-    artifacts["spec.json"] = write_json_atomic(out_dir / "spec.json", public_spec(state["spec"]))
-    report = edit_report(state)
-    artifacts["report.json"] = write_json_atomic(out_dir / "report.json", report)
-    msg = (
-        f"Captioned {state['media']['name']}: {duration:.1f}s, "
-        f"{report['transcript']['words']} words, {report['edits']['cuts']} cuts."
-    )
-    return {"artifacts": artifacts, "report": report, "messages": [AIMessage(content=msg)]}

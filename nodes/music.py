@@ -39,15 +39,14 @@ def resolve_music_choice(choice: str | None, user_file: str | None, mood: str) -
 def score_music(state: dict[str, Any], runtime: Runtime[Any]) -> dict[str, Any]:
     from reelgraph.workers.engine.music import pick_track, prepare_music
 
-    ctx = runtime.context if runtime is not None else None
     plan = state["plan"]
     kind, value = resolve_music_choice(
-        getattr(ctx, "music", "auto"), state.get("music_file"), plan.get("mood", "calm")
+        runtime.context.music, state.get("music_file"), plan.get("mood", "calm")
     )
     if kind == "none":
         return {"music": None, "cache": {"music": "off"}}
     track = value if kind == "file" else str(pick_track(value, plan.get("title", "")))
-    duration = float(_video_duration(state, ctx))
+    duration = _video_duration(state, runtime.context.duration)
     prepared = dispatch(prepare_music, queue="cpu", track=track, duration=duration)
     return {
         "music": {"path": prepared["path"], "track": os.path.basename(track), "source": kind},
@@ -55,7 +54,7 @@ def score_music(state: dict[str, Any], runtime: Runtime[Any]) -> dict[str, Any]:
     }
 
 
-def _video_duration(state: dict[str, Any], ctx: Any) -> float:
+def _video_duration(state: dict[str, Any], target: float | None) -> float:
+    """The narration's length, or the target length when one is asked for and longer."""
     narr = float(state["narration"]["duration"])
-    target = getattr(ctx, "duration", None)
     return max(narr, float(target)) if target else narr

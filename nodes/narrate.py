@@ -10,10 +10,13 @@ from reelgraph.nodes.stage import stage
 from reelgraph.settings import get_settings
 from reelgraph.workers.jobs.dispatch import dispatch, dispatch_many
 
+#: The pause after a scene, relative to the normal pause, by the scene's pacing.
+PACING_PAUSE = {"slow": 2.0, "normal": 1.0, "fast": 0.5}
+
 
 @stage
 def narrate_scenes(state: dict[str, Any], runtime: Runtime[Any]) -> dict[str, Any]:
-    ctx = runtime.context if runtime is not None else None
+    ctx = runtime.context
     plan = state["plan"]
     if state.get("audio"):
         narration = _user_narration(state["audio"], plan)
@@ -24,22 +27,23 @@ def narrate_scenes(state: dict[str, Any], runtime: Runtime[Any]) -> dict[str, An
     calls = [
         {
             "text": s["narration"],
-            "voice": getattr(ctx, "voice", None) or "joe",
-            "speed": float(getattr(ctx, "speed", 1.0) or 1.0),
+            "voice": ctx.voice,
+            "speed": float(ctx.speed),
         }
         for s in plan["scenes"]
     ]
     clips = dispatch_many(
         synthesize_text, calls, queue="cpu", parallel=get_settings().tts_parallelism
     )
-    gap = stretch_gap(clips, getattr(ctx, "duration", None))
+    gaps = scene_gaps(clips, [s["pacing"] for s in plan["scenes"]], ctx.duration)
+    gap = gaps[0] if len(set(gaps)) == 1 else gaps  # one number keeps the cache key of old runs
     narration = dispatch(assemble_narration, queue="cpu", clips=clips, gap=gap)
     hits = sum(1 for c in clips if c.get("cache_hit"))
     warnings = []
     engines = {c.get("engine") for c in clips}
     if "espeak-ng" in engines:
         warnings.append("Piper was unavailable for some scenes; espeak-ng narrated them.")
-    target = getattr(ctx, "duration", None)
+    target = ctx.duration
     if target and narration["duration"] > target + 0.5:
         warnings.append(
             f"The narration runs {narration['duration']:.1f}s, longer than the "
@@ -62,6 +66,22 @@ def stretch_gap(clips: list[dict[str, Any]], target: float | None) -> float:
     spoken = sum(float(c["duration"]) for c in clips)
     gap = (target - spoken - LEAD_IN - TAIL) / (len(clips) - 1)
     return round(min(4.0, max(GAP, gap)), 3)
+
+
+def scene_gaps(clips: list[dict[str, Any]], pacing: list[str], target: float | None) -> list[float]:
+    """The pause after each scene but the last, set by the scene's pacing.
+
+    A slow scene is followed by a longer pause, a fast one by a shorter (``PACING_PAUSE`` times
+    the ``stretch_gap``); with a target length the total pause is kept, so the video fills it.
+    """
+    n = len(clips) - 1
+    if n < 1:
+        return []
+    weights = [PACING_PAUSE[p] for p in pacing[:n]]
+    base = stretch_gap(clips, target)
+    if target:
+        return [round(base * n * w / sum(weights), 3) for w in weights]
+    return [round(base * w, 3) for w in weights]
 
 
 def split_words_by_scene(words: list[dict[str, Any]], plan: dict[str, Any]) -> list[int]:

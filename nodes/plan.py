@@ -19,6 +19,9 @@ from reelgraph.settings import get_settings
 
 logger = logging.getLogger(__name__)
 
+#: Length the script is written for when the run asks for none (the video follows the speech).
+DEFAULT_TARGET_S = 30.0
+
 
 def prompt_of(state: dict[str, Any]) -> str:
     """The explicit prompt, else the last human chat message."""
@@ -57,9 +60,8 @@ def plan_script(state: dict[str, Any], runtime: Runtime[Any]) -> dict[str, Any]:
     warnings: list[str] = []
     if not transcript and state.get("audio"):
         transcript = _transcribe_user_audio(state["audio"])
-    ctx = runtime.context if runtime is not None else None
-    target = float(getattr(ctx, "duration", None) or 30.0)
-    model = get_chat_model(getattr(ctx, "model", None))
+    target = float(runtime.context.duration or DEFAULT_TARGET_S)
+    model = get_chat_model(runtime.context.llm_model)
     plan = None
     source = "offline"
     if model is not None:

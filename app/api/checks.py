@@ -78,11 +78,13 @@ def check_json(value: Any, what: str = "metadata") -> Any:
     return value
 
 
-def caption_word_limit(style: str, width: int, height: int) -> int:
-    """The longest word (in characters) a caption of ``style`` can show at this size."""
-    from reelgraph.workers.engine.captions import layout
+def caption_word_limit(options: Any, width: int, height: int) -> int:
+    """The longest word (in characters) captions can show at this size, with the look of
+    ``options`` (its caption_style, caption_font and caption_size)."""
+    from reelgraph.workers.engine.captions_look import layout, look
 
-    return CAPTION_SHRINK * layout(style, width, height)[1]
+    preset = look(options.caption_style, font=options.caption_font, size=options.caption_size)
+    return CAPTION_SHRINK * layout(preset, width, height)[1]
 
 
 def check_caption_words(text: str, what: str, limit: int) -> None:

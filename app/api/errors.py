@@ -35,6 +35,15 @@ def error_response(
 SOURCES = ("body", "query", "path", "header")
 
 
+#: Error types whose message lists the valid values: the value given is shown beside them.
+GIVEN_SHOWN = ("literal_error", "enum")
+
+
+def _shown(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:39] + "…"
+
+
 def describe_errors(errors: Sequence[Any], drop: tuple[str, ...] = ()) -> str:
     """One readable sentence per problem (five at most): 'options.fps: Input should be ...'."""
     msgs = []
@@ -45,6 +54,8 @@ def describe_errors(errors: Sequence[Any], drop: tuple[str, ...] = ()) -> str:
             continue
         loc = [str(p) for p in err.get("loc", ()) if p not in SOURCES and p not in drop]
         msg = str(err.get("msg", "is invalid")).removeprefix("Value error, ")
+        if err.get("type") in GIVEN_SHOWN:
+            msg += f" (got {_shown(err.get('input'))})"
         msgs.append(f"{'.'.join(loc) or 'request'}: {msg}")
     return "; ".join(msgs)
 

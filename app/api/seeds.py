@@ -16,12 +16,15 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from reelgraph.app.api.errors import describe_errors
 from reelgraph.app.api.jobs import ERRORS, JobNotFinished, artifact_path, file_response, owned
 from reelgraph.app.api.models import JobCreate
+from reelgraph.app.api.options import CreateOptions, option_names
 from reelgraph.app.api.submit import submit_job
 from reelgraph.app.auth import require_owner
 from reelgraph.app.callbacks import artifact_urls
 from reelgraph.errors import InvalidInput
 
 router = APIRouter(tags=["compat"])
+#: The create options /generate takes besides its own fields: names and aliases.
+CREATE_OPTION_NAMES = option_names(CreateOptions)
 
 
 class ProcessRequest(BaseModel):
@@ -29,7 +32,10 @@ class ProcessRequest(BaseModel):
 
 
 class GenerateRequest(BaseModel):
-    model_config = ConfigDict(extra="ignore")
+    """The seed's fields; any option of a create job (``POST /v1/jobs``) may be given too, by
+    its name or an alias (``style`` is ``caption_style``). Other fields are ignored."""
+
+    model_config = ConfigDict(extra="allow")
 
     images: list[str] = Field(default_factory=list, description="Image URLs or base64 data.")
     audio_file: str | None = Field(None, description="Narration audio: URL, asset id or base64.")
@@ -39,7 +45,7 @@ class GenerateRequest(BaseModel):
     resolution: str | None = Field(None, description="WIDTHxHEIGHT (1080x1920) or 9:16/16:9/1:1.")
     fps: int | None = None
     enhance_frames: bool | None = None
-    style: str | None = Field(None, description="Caption style (karaoke, pop, clean).")
+    style: str | None = Field(None, description="The caption style: caption_style's alias.")
     callback_url: str | None = None
 
 
@@ -84,12 +90,9 @@ def generate(body: GenerateRequest, request: Request, owner: str = Depends(requi
     """Make a video from a prompt / transcript / images / audio."""
     # enhance_frames is accepted for compatibility and has no effect: every frame is rendered
     # at the output resolution already.
-    options: dict[str, Any] = {
-        "duration": body.duration,
-        "fps": body.fps,
-        "caption_style": body.style,
-        **_resolution(body.resolution),
-    }
+    fields = {"duration": body.duration, "fps": body.fps, "style": body.style}
+    extra = {k: v for k, v in (body.model_extra or {}).items() if k in CREATE_OPTION_NAMES}
+    options: dict[str, Any] = {**fields, **extra, **_resolution(body.resolution)}
     data = {
         "kind": "create",
         "input": {

@@ -91,7 +91,7 @@ def submit_job(conn: Redis, req: JobCreate, owner: str) -> dict[str, Any]:
             kind=req.kind,
             owner=owner,
             input=inp,
-            options=req.options.model_dump(exclude_none=True),
+            options=req.options.to_options(),
             callback_url=req.callback_url,
             metadata=req.metadata,
             pipe=pipe,

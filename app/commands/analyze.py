@@ -10,7 +10,9 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from reelgraph.errors import InvalidInput, OutputNotWritable
+from reelgraph.app.commands.flags import add_option_flags, options_from_args
+from reelgraph.errors import OutputNotWritable
+from reelgraph.graph.context import AnalyzeContext
 from reelgraph.settings import get_settings
 
 
@@ -23,21 +25,7 @@ def add_parser(sub: Any) -> None:
     )
     p.add_argument("input", metavar="IN", help="media file, upload:<id>, or http(s) URL")
     p.add_argument("-o", "--output", help="write the JSON here instead of printing it")
-    p.add_argument(
-        "--every",
-        type=int,
-        default=30,
-        metavar="N",
-        help="read on-screen text on every Nth frame (default 30)",
-    )
-    p.add_argument("--model", default="tiny.en", help="ASR model: tiny.en, base or a directory")
-    p.add_argument(
-        "--ocr",
-        default="auto",
-        choices=["auto", "rapidocr", "tesseract"],
-        help="OCR engine (auto: rapidocr, else tesseract when installed)",
-    )
-    p.add_argument("--language", help="spoken language code (default: detect)")
+    add_option_flags(p, AnalyzeContext)
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
     p.set_defaults(func=run)
 
@@ -56,15 +44,9 @@ def run(args: argparse.Namespace) -> int:
     from reelgraph.app.progress_ui import StageBars
     from reelgraph.graph.runner import run_job
 
-    if args.every < 1:
-        raise InvalidInput(f"--every {args.every} is not valid; use 1 or more frames.")
+    options = options_from_args(args, AnalyzeContext)
+    AnalyzeContext.from_options(options, flags=True)  # validate before any work
     out = check_json_output(args.output) if args.output else None
-    options = {
-        "asr_model": args.model,
-        "language": args.language,
-        "every_n_frames": args.every,
-        "ocr_engine": args.ocr,
-    }
     run_id = uuid.uuid4().hex[:12]
     run_dir = get_settings().storage_dir / "runs" / run_id
     try:

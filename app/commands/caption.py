@@ -9,6 +9,8 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+from reelgraph.app.commands.flags import add_option_flags, options_from_args
+from reelgraph.graph.context import CaptionContext
 from reelgraph.settings import get_settings
 
 EDIT_SIDECARS = {"transcript.json": ".transcript.json"}
@@ -24,56 +26,19 @@ def add_parser(sub: Any) -> None:
     )
     p.add_argument("input", metavar="IN", help="video file, upload:<id>, or http(s) URL")
     p.add_argument("-o", "--output", help="output .mp4 (default: <IN name>.captioned.mp4 here)")
-    p.add_argument("--style", default="karaoke", help="caption style: karaoke, pop or clean")
-    p.add_argument(
-        "--aspect",
-        default="source",
-        choices=["source", "9:16", "16:9", "1:1"],
-        help="output shape; a different one is reframed following faces",
-    )
     p.add_argument("--size", help="explicit WIDTHxHEIGHT (overrides --aspect's size)")
-    p.add_argument("--fps", type=int, default=30)
-    p.add_argument("--quality", default="standard", choices=["draft", "standard", "high"])
-    p.add_argument("--remove-silence", action="store_true", help="cut pauses")
-    p.add_argument("--threshold", type=float, default=-35.0, help="silence level in dBFS")
-    p.add_argument("--min-silence", type=float, default=0.5, help="shortest pause cut (s)")
-    p.add_argument("--padding", type=float, default=0.15, help="pause kept beside speech (s)")
-    p.add_argument("--zoom", action="store_true", help="periodic zoom with a push to the face")
-    p.add_argument("--broll", metavar="DIR", help="folder of b-roll matched by file name")
-    p.add_argument("--logo", metavar="F", help="image shown top-right")
-    p.add_argument("--model", default="tiny.en", help="ASR model: tiny.en, base or a directory")
-    p.add_argument("--language", help="spoken language code (default: detect)")
-    p.add_argument(
-        "--correct",
-        action="store_true",
-        help="fix recognition errors with the configured LLM (word timings kept)",
-    )
+    add_option_flags(p, CaptionContext)
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
     p.set_defaults(func=run)
 
 
-def options_from_args(args: argparse.Namespace) -> dict[str, Any]:
+def caption_options(args: argparse.Namespace) -> dict[str, Any]:
+    """The caption options given on the command line."""
     from reelgraph.app.commands.create import parse_size
 
     width, height = parse_size(args.size)
-    return {
-        "caption_style": args.style,
-        "aspect": args.aspect,
-        "width": width,
-        "height": height,
-        "fps": args.fps,
-        "quality": args.quality,
-        "remove_silence": args.remove_silence,
-        "silence_threshold_db": args.threshold,
-        "min_silence": args.min_silence,
-        "silence_padding": args.padding,
-        "zoom": args.zoom,
-        "broll_dir": args.broll,
-        "logo": args.logo,
-        "asr_model": args.model,
-        "language": args.language,
-        "correct": args.correct,
-    }
+    options = options_from_args(args, CaptionContext) | {"width": width, "height": height}
+    return {k: v for k, v in options.items() if v is not None}
 
 
 def default_output(source: str) -> str:
@@ -98,12 +63,11 @@ def place(artifacts: dict[str, str], out: Path) -> dict[str, str]:
 def run(args: argparse.Namespace) -> int:
     from reelgraph.app.commands.create import check_output
     from reelgraph.app.progress_ui import StageBars
-    from reelgraph.graph.caption import CaptionContext
     from reelgraph.graph.runner import run_job
 
     out = check_output(args.output or default_output(args.input))
-    options = options_from_args(args)
-    CaptionContext.from_options(options)  # validate before any work
+    options = caption_options(args)
+    CaptionContext.from_options(options, flags=True)  # validate before any work
     run_id = uuid.uuid4().hex[:12]
     run_dir = get_settings().storage_dir / "runs" / run_id
     try:

@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shutil
 import uuid
 from pathlib import Path
 from typing import Any
 
+from reelgraph.app.commands.flags import add_option_flags, options_from_args
+from reelgraph.app.commands.runcache import cached_artifacts, run_key, store_artifacts
 from reelgraph.errors import InvalidInput, OutputNotWritable
+from reelgraph.files import write_json_atomic
+from reelgraph.graph.context import Context
 from reelgraph.settings import get_settings
 
 DEMO_SCRIPT = (
@@ -17,6 +22,10 @@ DEMO_SCRIPT = (
     "and a scene plan. Music sits quietly under the narration, and every word lights up in the "
     "captions as it is spoken. No cloud, no account, just your own machine."
 )
+
+MUSIC_HELP = {
+    "music": "auto (by the plan's mood), a mood (calm, happy, ...), a music file, or none"
+}
 
 SIDECARS = {
     "captions.srt": ".srt",
@@ -46,19 +55,8 @@ def add_parser(sub: Any) -> None:
     )
     p.add_argument("--audio", help="your own narration audio file (used instead of TTS)")
     p.add_argument("--transcript", help="narration text, or a .txt file with it")
-    p.add_argument(
-        "--music",
-        default="auto",
-        help="auto (by mood), a mood (calm, happy, ...), a music file, or none",
-    )
-    p.add_argument("--aspect", default="9:16", choices=["9:16", "16:9", "1:1"])
     p.add_argument("--size", help="explicit WIDTHxHEIGHT (overrides --aspect's default size)")
-    p.add_argument("--fps", type=int, default=30)
-    p.add_argument("--duration", type=float, help="target length in seconds")
-    p.add_argument("--voice", default="joe", help="piper voice name or .onnx path")
-    p.add_argument("--caption-style", default="karaoke", help="karaoke, pop or clean")
-    p.add_argument("--quality", default="standard", choices=["draft", "standard", "high"])
-    p.add_argument("--model", help="chat model for planning (needs OPENAI_API_KEY/OPENAI_BASE_URL)")
+    add_option_flags(p, Context, helps=MUSIC_HELP)
     p.add_argument("-o", "--output", default="reelgraph.mp4", help="output .mp4 path")
     p.add_argument("--demo", action="store_true", help="render the built-in demo script")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
@@ -89,20 +87,13 @@ def parse_size(size: str | None) -> tuple[int | None, int | None]:
     return w, h
 
 
-def options_from_args(args: argparse.Namespace) -> dict[str, Any]:
+def create_options(args: argparse.Namespace) -> dict[str, Any]:
+    """The create options given on the command line (a --music file is an input, not one)."""
     width, height = parse_size(getattr(args, "size", None))
-    return {
-        "aspect": args.aspect,
-        "width": width,
-        "height": height,
-        "fps": args.fps,
-        "duration": args.duration,
-        "voice": args.voice,
-        "caption_style": args.caption_style,
-        "music": "auto" if _music_path(args.music) else args.music,
-        "model": args.model,
-        "quality": args.quality,
-    }
+    options = options_from_args(args, Context) | {"width": width, "height": height}
+    if _music_path(options.get("music")):
+        options.pop("music")
+    return {k: v for k, v in options.items() if v is not None}
 
 
 def _music_path(value: str | None) -> str | None:
@@ -126,7 +117,7 @@ def inputs_from_args(args: argparse.Namespace) -> dict[str, Any]:
         "transcript": transcript,
         "images": args.images,
         "audio": str(Path(args.audio).expanduser()) if args.audio else None,
-        "music_file": _music_path(args.music),
+        "music_file": _music_path(getattr(args, "music", None)),
     }
 
 
@@ -149,12 +140,11 @@ def place_outputs(artifacts: dict[str, str], out: Path) -> dict[str, str]:
 
 def run(args: argparse.Namespace) -> int:
     from reelgraph.app.progress_ui import StageBars
-    from reelgraph.graph.context import Context
     from reelgraph.graph.runner import run_job
 
     out = check_output(args.output)
-    options = options_from_args(args)
-    Context.from_options(options)  # validate before any work
+    options = create_options(args)
+    Context.from_options(options, flags=True)  # validate before any work
     inputs = inputs_from_args(args)
     if not (inputs["prompt"].strip() or inputs["transcript"] or inputs["audio"]):
         raise InvalidInput("The prompt is empty; describe the video or pass --transcript.")
@@ -162,6 +152,13 @@ def run(args: argparse.Namespace) -> int:
 
     for i, src in enumerate(inputs["images"]):  # before any narration is synthesised
         precheck_image(src, f"images[{i}]")
+    key = run_key("create", inputs, options)
+    hit = cached_artifacts(key, ["video.mp4", *SIDECARS])
+    if hit is not None:  # the identical run was made before: copy it into place
+        placed = place_outputs(hit, out)
+        _mark_run_cache_hit(placed.get("report.json"))
+        _print_outputs(placed, [])
+        return 0
     run_id = uuid.uuid4().hex[:12]
     run_dir = get_settings().storage_dir / "runs" / run_id
     try:
@@ -173,10 +170,24 @@ def run(args: argparse.Namespace) -> int:
     except BaseException:
         shutil.rmtree(run_dir, ignore_errors=True)
         raise
-    for w in result.get("warnings", []):
+    store_artifacts(key, result["artifacts"])
+    _print_outputs(placed, result.get("warnings", []))
+    return 0
+
+
+def _mark_run_cache_hit(report: str | None) -> None:
+    """A report copied from the run cache says so (reports say what really happened)."""
+    if not report:
+        return
+    doc = json.loads(Path(report).read_text())
+    doc["cache"], doc["timings"] = {"run": "hit"}, {}  # no stage ran this time
+    write_json_atomic(report, doc)
+
+
+def _print_outputs(placed: dict[str, str], warnings: list[str]) -> None:
+    for w in warnings:
         print(f"warning: {w}")
     print(f"video: {placed['video.mp4']}")
     for name in ("captions.srt", "report.json"):
         if name in placed:
             print(f"{name.split('.')[0]}: {placed[name]}")
-    return 0

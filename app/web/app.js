@@ -442,9 +442,28 @@
 
   // ---------------------------------------------------------------- forms
 
+  /** Caption look options of a panel: each control with data-look names one; empty = preset. */
+  function lookOptions(panel) {
+    const options = {};
+    for (const control of panel.querySelectorAll("[data-look]")) {
+      const value = control.value.trim();
+      if (value) options[control.dataset.look] = control.type === "number" ? Number(value) : value;
+    }
+    return options;
+  }
+
+  function lookChips(o) {
+    return [o.caption_font ? `font ${o.caption_font}` : null,
+      o.caption_color ? `text ${o.caption_color}` : null,
+      o.highlight_color ? `highlight ${o.highlight_color}` : null,
+      o.caption_size ? `${o.caption_size} px` : null,
+      o.caption_position ? `captions at the ${o.caption_position}` : null];
+  }
+
   function createBody() {
     const aspect = $("aspect").value;
-    const options = { aspect, caption_style: $("caption-style").value, music: $("music").value };
+    const options = { aspect, caption_style: $("caption-style").value, music: $("music").value,
+      ...lookOptions($("panel-create")) };
     const duration = parseFloat($("duration").value);
     if (Number.isFinite(duration) && duration > 0) options.duration = duration;
     if ($("size").value === "preview") {
@@ -460,7 +479,8 @@
     if (!body.input.prompt) return;
     const o = body.options;
     userMessage(body.input.prompt, [o.aspect, o.width ? `${o.width}×${o.height}` : null,
-      `captions ${o.caption_style}`, `music ${o.music}`, o.duration ? `${o.duration} s` : null]);
+      `captions ${o.caption_style}`, ...lookChips(o), `music ${o.music}`,
+      o.duration ? `${o.duration} s` : null]);
     $("prompt").value = "";
     runJob(new JobCard("create"), body);
   }
@@ -475,10 +495,12 @@
       options.caption_style = $("caption-style-edit").value;
       if ($("caption-aspect").value) options.aspect = $("caption-aspect").value;
       if ($("cut-silences").checked) options.cut_silences = true;
+      Object.assign(options, lookOptions($("panel-caption")));
     }
     const chips = [fmtBytes(file.size)];
     if (kind === "caption") {
-      chips.push(`captions ${options.caption_style}`, options.aspect || "source shape",
+      chips.push(`captions ${options.caption_style}`, ...lookChips(options),
+        options.aspect || "source shape",
         options.cut_silences ? "silences removed" : null);
     }
     userMessage(`${kind === "caption" ? "Caption" : "Analyze"} ${file.name}`, chips);
@@ -541,6 +563,11 @@
       const on = $("composer").classList.toggle("show-options");
       $("opts-toggle").setAttribute("aria-expanded", String(on));
     });
+    for (const swatch of document.querySelectorAll(".swatch")) {
+      swatch.addEventListener("input", () => {
+        $(swatch.dataset.for).value = swatch.value.toUpperCase();
+      });
+    }
     $("panel-create").addEventListener("submit", onCreate);
     $("panel-caption").addEventListener("submit", (ev) => onFileJob("caption", ev));
     $("panel-analyze").addEventListener("submit", (ev) => onFileJob("analyze", ev));

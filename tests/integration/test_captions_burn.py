@@ -1,4 +1,5 @@
-"""Burn build_ass output with real FFmpeg/libass: captions appear at word times, not before."""
+"""Burn build_ass output with real FFmpeg/libass: captions appear at word times, not before,
+and a spec's look overrides (colours, position, font, size) show in the pixels."""
 
 from __future__ import annotations
 
@@ -7,10 +8,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from reelgraph.workers.engine.caption_files import write_spec_captions
 from reelgraph.workers.engine.captions import build_ass, safe_margins
 from reelgraph.workers.engine.compile import ass_filter
 from reelgraph.workers.engine.ffmpeg import ffmpeg_capture
 from reelgraph.workers.engine.fonts import fonts_dir
+from reelgraph.workers.engine.spec import RenderSpec
 
 pytestmark = pytest.mark.integration
 
@@ -62,3 +65,69 @@ def test_karaoke_highlight_moves_between_words(tmp_path: Path) -> None:
     vf = ass_filter(str(ass), str(fonts_dir()))
     first, second = _frame(1080, 1920, 1.2, vf), _frame(1080, 1920, 1.9, vf)
     assert (np.abs(first - second).sum(axis=2) > 30).sum() > 500
+
+
+def _burn(
+    tmp_path: Path, w: int, h: int, t: float, **look: object
+) -> tuple[np.ndarray, np.ndarray]:
+    """(frame without, frame with) the captions of a spec with these look overrides at ``t``."""
+    spec = RenderSpec.model_validate(
+        {
+            "duration": 3.0,
+            "output": {"width": w, "height": h},
+            "visuals": [{"kind": "card", "path": "unused.png", "duration": 3.0}],
+            "captions": {"words": look.pop("words", WORDS), **look},
+        }
+    )
+    ass = write_spec_captions(spec, tmp_path / "caps", ("ass",))["ass"]
+    vf = ass_filter(ass, str(fonts_dir()))
+    return _frame(w, h, t, None), _frame(w, h, t, vf)
+
+
+def test_caption_color_override_paints_the_text(tmp_path: Path) -> None:
+    """A yellow text colour gives yellow text pixels; the preset's white gives none."""
+    plain = [{**w, "emphasis": False} for w in WORDS]  # emphasis is yellow in the preset
+    bare, white = _burn(tmp_path, 1080, 1920, 2.1, style="clean", words=plain)
+    _, yellow = _burn(tmp_path, 1080, 1920, 2.1, style="clean", words=plain, color="yellow")
+
+    def yellowish(frame: np.ndarray) -> int:
+        r, g, b = frame[..., 0], frame[..., 1], frame[..., 2]
+        return int(((r > 200) & (g > 200) & (b < 90)).sum())
+
+    assert yellowish(bare) == 0 and yellowish(white) < 50
+    assert yellowish(yellow) > 2000, yellowish(yellow)
+
+
+def test_highlight_color_override_marks_the_spoken_word(tmp_path: Path) -> None:
+    _, red = _burn(tmp_path, 1080, 1920, 1.2, style="karaoke", highlight_color="#FF0000")
+    r, g, b = red[..., 0], red[..., 1], red[..., 2]
+    assert ((r > 200) & (g < 60) & (b < 60)).sum() > 1000  # "Hello" is being spoken, in red
+
+
+@pytest.mark.parametrize(
+    ("w", "h", "position", "band"),
+    [
+        (1080, 1920, "top", (0.0, 1 / 3)),
+        (1920, 1080, "top", (0.0, 1 / 3)),
+        (1080, 1920, "middle", (1 / 3, 2 / 3)),
+        (1080, 1080, "bottom", (2 / 3, 1.0)),
+    ],
+)
+def test_position_override_moves_the_block(tmp_path: Path, w, h, position, band) -> None:
+    bare, during = _burn(tmp_path, w, h, 1.5, style="karaoke", position=position)
+    rows = np.nonzero((np.abs(during - bare).sum(axis=2) > 30).any(axis=1))[0]
+    assert rows.size > 0.02 * h, "no caption drawn"
+    assert band[0] * h <= rows.min() and rows.max() <= band[1] * h, (rows.min(), rows.max())
+    if position == "top":
+        assert rows.min() >= 0.05 * h, "the caption sits under the status bar / header"
+
+
+def test_font_and_size_overrides_change_the_text(tmp_path: Path) -> None:
+    bare, small = _burn(tmp_path, 1080, 1920, 1.5, style="clean", size=40)
+    _, large = _burn(tmp_path, 1080, 1920, 1.5, style="clean", size=120, font="Anton")
+
+    def height(frame: np.ndarray) -> int:
+        rows = np.nonzero((np.abs(frame - bare).sum(axis=2) > 30).any(axis=1))[0]
+        return int(rows.max() - rows.min())
+
+    assert height(large) > 2 * height(small)

@@ -57,6 +57,10 @@ def test_sidecars_beside_video(rendered: dict) -> None:
     assert "Octopuses" in srt and "-->" in srt
     report = rendered["report"]
     assert set(report["timings"]) >= {"plan_script", "narrate_scenes", "render"}
+    from reelgraph.workers.engine.cache import get_cache
+
+    burned = get_cache().entry_dir("render", report["render_key"]) / "captions.ass"
+    assert out.with_name("octo.ass").read_bytes() == burned.read_bytes()  # the burned captions
     assert report["encoder"] in ("libx264", "h264_nvenc")
 
 
@@ -74,7 +78,7 @@ def test_caption_visible_at_word_and_absent_before(rendered: dict) -> None:
     mid = words[len(words) // 2]
     from reelgraph.workers.engine.render import render_spec
 
-    spec["captions"]["ass_path"] = None
+    spec["captions"] = None
     bare = out.with_name("bare.mp4")
     render_spec(spec, str(bare))
     t_word = (mid["start"] + mid["end"]) / 2
@@ -102,11 +106,11 @@ def test_second_identical_run_is_cache_hit(rendered: dict, tmp_path: Path) -> No
         == 0
     )
     report = json.loads(out2.with_name("again.report.json").read_text())
-    assert report["cache"]["render"] == "hit"
-    assert (
-        report["cache"]["narration"].startswith("3/3") or "cached" in report["cache"]["narration"]
-    )
+    assert report["cache"] == {"run": "hit"}, "the whole run came from the run cache"
+    assert report["duration"] == rendered["report"]["duration"]
     assert out2.read_bytes() == rendered["out"].read_bytes()
+    for suffix in (".srt", ".spec.json", ".jpg"):
+        assert out2.with_name("again" + suffix).is_file()
 
 
 def test_restyle_reuses_narration(rendered: dict, tmp_path: Path) -> None:

@@ -94,13 +94,13 @@ def test_public_spec_names_files_but_no_server_directory(tmp_path) -> None:
         "output": {"width": 1080, "height": 1920, "fps": 30},
         "visuals": [{"kind": "video", "path": f"{root}/uploads/asset_1.mp4", "duration": 2.0}],
         "overlays": [{"kind": "image", "path": f"{root}/in/logo.png", "start": 0, "end": 2}],
-        "captions": {"ass_path": f"{root}/jobs/j/cap.ass", "fonts_dir": f"{root}/fonts"},
+        "captions": {"words": [{"text": "hi", "start": 0.1, "end": 0.4}], "font": "anton"},
         "audio": {"narration": f"{root}/cache/n.wav", "music": {"path": f"{root}/m/mu.wav"}},
     }
     served = public_spec(spec)
     text = json.dumps(served)
     assert str(root) not in text and "/" not in text.replace("\\/", "")
     assert served["visuals"][0]["path"] == "asset_1.mp4"
-    assert served["captions"]["ass_path"] == "cap.ass" and "fonts_dir" not in served["captions"]
+    assert served["captions"]["words"][0]["text"] == "hi" and served["captions"]["font"] == "Anton"
     assert served["audio"]["music"]["path"] == "mu.wav"
     assert served["duration"] == 2.0 and served["output"]["fps"] == 30

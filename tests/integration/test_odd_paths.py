@@ -56,4 +56,5 @@ def test_create_with_metacharacters_in_every_path(
     with av.open(str(out)) as c:
         assert c.streams.video[0].width == 320 and c.streams.audio and c.duration
     spec = json.loads(out.with_name(out.stem + ".spec.json").read_text())
-    assert spec["captions"]["ass_path"], "captions were burned from the odd data dir"
+    assert spec["captions"]["words"], "captions were burned from the odd data dir"
+    assert out.with_name(out.stem + ".ass").stat().st_size > 0

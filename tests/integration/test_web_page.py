@@ -205,3 +205,66 @@ def test_html_in_a_prompt_is_shown_as_text_and_never_runs(live_server: str, brow
     assert bubble[0].text == XSS
     assert browser.execute_script("return typeof window.__pwned") == "undefined"
     assert browser.find_elements("css selector", "#log img") == []
+
+
+def _type(driver: Any, element_id: str, text: str) -> None:
+    box = driver.find_element("id", element_id)
+    box.clear()
+    box.send_keys(text)
+
+
+def _job_id(driver: Any, index: int) -> str:
+    return _wait(
+        lambda: driver.execute_script(
+            "const j = document.querySelectorAll('.bubble.job')[arguments[0]];"
+            "return j && j.dataset.jobId",
+            index,
+        ),
+        15,
+        "the job being accepted",
+    )
+
+
+def test_caption_look_controls_travel_as_job_options(
+    live_server: str, platform: dict[str, str], browser: Any
+) -> None:
+    from redis import Redis
+
+    from reelgraph.app.jobstore import JobStore
+
+    _open(browser, live_server)
+    _select(browser, "caption-style", "bold")
+    _select(browser, "caption-font", "Bebas Neue")
+    _select(browser, "caption-position", "top")
+    _type(browser, "caption-color", "DeepSkyBlue")
+    _type(browser, "caption-size", "64")
+    browser.execute_script(  # the colour picker fills the text box beside it
+        "const s = document.querySelector('.swatch[data-for=\"highlight-color\"]');"
+        "s.value = '#ff8800'; s.dispatchEvent(new Event('input'));"
+    )
+    assert browser.find_element("id", "highlight-color").get_attribute("value") == "#FF8800"
+    _send_prompt(browser, PROMPT)
+    store = JobStore(Redis.from_url(platform["REDIS_URL"]))
+    options = store.get(_job_id(browser, 0))["options"]
+    assert {k: options.get(k) for k in ("caption_style", "caption_font", "caption_position")} == {
+        "caption_style": "bold",
+        "caption_font": "Bebas Neue",
+        "caption_position": "top",
+    }
+    assert (options["caption_color"], options["highlight_color"]) == ("deepskyblue", "#FF8800")
+    assert options["caption_size"] == 64
+    chips = browser.find_elements("css selector", ".bubble.user .chip")
+    assert "font Bebas Neue" in [c.text for c in chips]
+
+    _type(browser, "caption-color", "blurple")  # refused by the API; the card says why
+    _send_prompt(browser, PROMPT)
+    error = _wait(
+        lambda: [
+            e.text
+            for e in browser.find_elements("css selector", ".bubble.job .error")
+            if "not a colour" in e.text
+        ],
+        15,
+        "the refused colour being explained",
+    )
+    assert "caption_color" in error[0] and "#RRGGBB" in error[0]

@@ -36,7 +36,7 @@ def _spec(**over: object) -> RenderSpec:
                 "transition": {"kind": "none", "duration": 0},
             },
         ],
-        "captions": {"ass_path": "/m/cap.ass", "fonts_dir": "/m/fonts", "style": "karaoke"},
+        "captions": {"words": [{"text": "Hi", "start": 0.2, "end": 0.6}], "style": "karaoke"},
         "audio": {
             "narration": "/m/n.wav",
             "music": {"path": "/m/mu.wav", "loop": False, "fade_in": 0, "fade_out": 0},
@@ -79,6 +79,8 @@ GOLDEN_FC = (
 
 
 FORMATS = {"/m/a.png": "png_pipe", "/m/b.png": "png_pipe", "/m/n.wav": "wav", "/m/mu.wav": "wav"}
+#: The .ass file the render job writes from spec.captions, and this machine's fonts.
+CAPS = {"captions_ass": "/m/cap.ass", "fonts_dir": "/m/fonts"}
 
 
 def _opened(demuxer: str, path: str) -> list[str]:
@@ -88,7 +90,7 @@ def _opened(demuxer: str, path: str) -> list[str]:
 
 
 def test_golden_argv() -> None:
-    argv = compile_spec(_spec(), "/out/v.mp4", encoder="libx264", input_formats=FORMATS)
+    argv = compile_spec(_spec(), "/out/v.mp4", encoder="libx264", input_formats=FORMATS, **CAPS)
     assert argv[:1] == ["-y"]
     assert argv[1:9] == _opened("png_pipe", "/m/a.png")
     assert argv[9:17] == _opened("png_pipe", "/m/b.png")
@@ -137,7 +139,7 @@ def test_nvenc_args_and_two_pass_loudnorm() -> None:
         "input_thresh": -31.0,
         "target_offset": 0.4,
     }
-    argv = compile_spec(_spec(), "/o.mp4", encoder="h264_nvenc", measured_loudness=measured)
+    argv = compile_spec(_spec(), "/o.mp4", encoder="h264_nvenc", measured_loudness=measured, **CAPS)
     assert argv[argv.index("-c:v") + 1] == "h264_nvenc"
     fc = argv[argv.index("-filter_complex") + 1]
     assert "measured_I=-20.5" in fc and "linear=true" in fc
@@ -152,7 +154,7 @@ def test_audio_measure_pass_is_audio_only() -> None:
 
 
 def test_unprobed_input_is_still_bound_by_the_whitelists() -> None:
-    argv = compile_spec(_spec(), "/o.mp4", input_formats={"/m/a.png": "png_pipe"})
+    argv = compile_spec(_spec(), "/o.mp4", input_formats={"/m/a.png": "png_pipe"}, **CAPS)
     b = argv.index("/m/b.png")
     assert argv[b - 5 : b + 1] == [
         "-format_whitelist",
@@ -183,3 +185,26 @@ def test_spec_rejects_bad_values() -> None:
         _spec(visuals=[])
     with pytest.raises(ValidationError):
         _spec(version=99)
+
+
+def test_captions_burn_the_given_file_and_none_without_words() -> None:
+    with pytest.raises(ValueError, match="captions"):
+        compile_spec(_spec(), "/o.mp4")  # the compiler never silently drops captions
+    bare = compile_spec(_spec(captions={"words": []}), "/o.mp4")
+    assert "ass=" not in bare[bare.index("-filter_complex") + 1]
+    none = compile_spec(_spec(captions=None), "/o.mp4")
+    assert "ass=" not in none[none.index("-filter_complex") + 1]
+
+
+def test_fade_goes_through_black_and_crossfade_dissolves() -> None:
+    visuals = _spec().model_dump()["visuals"]
+    visuals[0]["transition"] = {"kind": "fade", "duration": 0.5}
+    fc = compile_spec(_spec(visuals=visuals, captions=None), "/o.mp4")
+    assert "[v0t][v1h]xfade=transition=fadeblack:duration=0.5:offset=0," in " ".join(fc)
+    video = [{"kind": "video", "path": "/m/s.mp4", "duration": 2.0} for _ in range(2)]
+    video[0]["transition"] = {"kind": "fade", "duration": 0.5}
+    fc = " ".join(compile_spec(_spec(visuals=video, captions=None), "/o.mp4"))
+    assert "[v0][v1]xfade=transition=fadeblack:duration=0.5:offset=1.5," in fc
+    video[0]["transition"] = {"kind": "crossfade", "duration": 0.5}
+    fc = " ".join(compile_spec(_spec(visuals=video, captions=None), "/o.mp4"))
+    assert "[v0][v1]xfade=transition=fade:duration=0.5:offset=1.5," in fc

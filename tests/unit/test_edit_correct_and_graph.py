@@ -50,7 +50,7 @@ def test_correction_with_wrong_word_count_is_not_applied() -> None:
 
 
 def test_caption_context_validates_knobs(tmp_path: Any) -> None:
-    from reelgraph.graph.caption import CaptionContext
+    from reelgraph.graph.context import CaptionContext
 
     ctx = CaptionContext.from_options(
         {"style": "pop", "asr_model": "base", "aspect": "9:16", "model": "gpt-x"}
@@ -103,10 +103,10 @@ def test_graph_shapes_and_routing() -> None:
         "transcribe_audio",
         "correct_transcript",
         "plan_edits",
-        "build_edit_captions",
-        "compose_edit_spec",
+        "build_captions",
+        "compose_spec",
         "render",
-        "deliver_edit",
+        "deliver",
     } <= nodes
     assert {"read_screen_text", "assemble_analysis"} <= set(analyze_graph.get_graph().nodes)
 

@@ -1,4 +1,7 @@
-"""Word-level captions: grouping, style presets, safe areas, and ASS / SRT / VTT output.
+"""Word-level captions: grouping into events and lines, escaping, and ASS / SRT / VTT output.
+
+The look (presets, overrides, safe areas) lives in ``captions_look``; every writer here takes a
+style name or a ``Preset`` that ``captions_look.look`` made, so all three files share one layout.
 
 User text never acts as markup: ``escape_ass_text`` neutralises ASS override blocks and line
 breaks, and the renderer hands the .ass file to libass *by path* (``ass_filter``), so caption
@@ -16,7 +19,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from reelgraph.errors import InvalidInput
+from reelgraph.workers.engine.captions_look import CAPTION_STYLES as CAPTION_STYLES
+from reelgraph.workers.engine.captions_look import PRESETS as PRESETS
+from reelgraph.workers.engine.captions_look import Preset, layout, preset
+from reelgraph.workers.engine.captions_look import safe_margins as safe_margins
+
+Style = str | Preset
 
 _WJ = "\u2060"  # word joiner: invisible, breaks ``\N``-style escapes apart
 _SENTENCE_END = re.compile(r"[.!?…]['\")\]]*$")
@@ -30,89 +38,6 @@ class Word:
     emphasis: bool = False
 
 
-@dataclass(frozen=True)
-class Preset:
-    family: str
-    size: float  # font size as a fraction of sqrt(width * height)
-    primary: str  # colours as RRGGBB
-    active: str  # the spoken word (karaoke / bold)
-    emphasis: str
-    outline: str
-    outline_w: float  # fraction of the font size
-    shadow: float
-    animation: str  # karaoke | pop | none
-    max_words: int
-    lines: int
-    upper: bool = False
-    char_w: float = 0.55  # average glyph width / font size, for line length
-    box: bool = False  # opaque box behind each line (ASS BorderStyle 3)
-    bold: bool = False  # ask libass for the Bold face (only where a real one is bundled)
-
-
-PRESETS: dict[str, Preset] = {
-    "karaoke": Preset(
-        "Montserrat",
-        0.058,
-        "FFFFFF",
-        "FFD400",
-        "38E1FF",
-        "000000",
-        0.1,
-        2,
-        "karaoke",
-        8,
-        2,
-        char_w=0.62,
-        bold=True,
-    ),
-    "pop": Preset(
-        "Anton",
-        0.07,
-        "FFFFFF",
-        "FFFFFF",
-        "FFD400",
-        "000000",
-        0.09,
-        3,
-        "pop",
-        3,
-        1,
-        upper=True,
-        char_w=0.5,
-    ),
-    "clean": Preset(
-        "Montserrat",
-        0.045,
-        "FFFFFF",
-        "FFFFFF",
-        "FFD400",
-        "101010",
-        0.06,
-        1,
-        "none",
-        12,
-        2,
-        char_w=0.62,
-        bold=True,
-    ),
-    "bold": Preset(
-        "Bebas Neue",
-        0.085,
-        "FFFFFF",
-        "00E676",
-        "FFD400",
-        "000000",
-        0.08,
-        3,
-        "karaoke",
-        4,
-        1,
-        upper=True,
-        char_w=0.45,
-        box=True,
-    ),
-}
-CAPTION_STYLES = tuple(PRESETS)
 LINGER_S = 0.4
 
 
@@ -213,32 +138,9 @@ def split_lines(words: Sequence[Word], max_chars: int) -> list[list[Word]]:
     return [head, tail]
 
 
-def safe_margins(width: int, height: int) -> tuple[int, int, int]:
-    """(left, right, vertical) margins in px: clear of the bottom UI zone on 9:16 shorts."""
-    if height > width * 1.2:  # portrait: platform UI covers about the bottom 20%
-        return round(width * 0.08), round(width * 0.08), round(height * 0.24)
-    if width > height * 1.2:  # landscape: centred in the lower third
-        return round(width * 0.10), round(width * 0.10), round(height * 0.09)
-    return round(width * 0.08), round(width * 0.08), round(height * 0.13)
-
-
-def _preset(style: str) -> Preset:
-    if style not in PRESETS:
-        raise InvalidInput(f"Caption style {style!r} is unknown; use one of {list(PRESETS)}.")
-    return PRESETS[style]
-
-
-def layout(style: str, width: int, height: int) -> tuple[int, int]:
-    """(font size px, max characters per line) for ``style`` at this output size."""
-    p = _preset(style)
-    size = max(12, round(p.size * (width * height) ** 0.5))
-    left, right, _ = safe_margins(width, height)
-    return size, max(6, int((width - left - right) / (size * p.char_w)))
-
-
-def events_for(words: Iterable[Any], style: str, width: int, height: int) -> list[list[Word]]:
+def events_for(words: Iterable[Any], style: Style, width: int, height: int) -> list[list[Word]]:
     """The caption events used by every output format (ASS, SRT, VTT) for this style/size."""
-    p = _preset(style)
+    p = preset(style)
     _, max_chars = layout(style, width, height)
     return group_lines(words, max_chars=max_chars, max_words=p.max_words, lines=p.lines)
 
@@ -270,7 +172,7 @@ def _cue_text(ev: list[Word], max_chars: int, esc: Any, tag: tuple[str, str] = (
 
 
 def to_srt(
-    words: Iterable[Any], *, style: str = "clean", width: int = 1080, height: int = 1920
+    words: Iterable[Any], *, style: Style = "clean", width: int = 1080, height: int = 1920
 ) -> str:
     """SubRip text with the same events as the ASS file (same style and size)."""
     events = events_for(words, style, width, height)
@@ -283,7 +185,7 @@ def to_srt(
 
 
 def to_vtt(
-    words: Iterable[Any], *, style: str = "clean", width: int = 1080, height: int = 1920
+    words: Iterable[Any], *, style: Style = "clean", width: int = 1080, height: int = 1920
 ) -> str:
     """WebVTT with the same events as the ASS file; emphasis words in ``<b>``."""
     events = events_for(words, style, width, height)
@@ -306,30 +208,38 @@ def _atomic_write(path: Path, text: str) -> None:
         raise
 
 
-def build_ass(words: Iterable[Any], *, style: str, width: int, height: int) -> str:
+def build_ass(words: Iterable[Any], *, style: Style, width: int, height: int) -> str:
     """A complete .ass document (PlayResX/Y = output size) for ``style``; see captions_ass."""
-    from reelgraph.workers.engine.captions_ass import (
-        render_ass,
-    )  # split out only to keep modules small
+    from reelgraph.workers.engine.captions_ass import render_ass  # split out: module size
 
     return render_ass(words, style=style, width=width, height=height)
 
 
-def write_captions(
-    words: Iterable[Any], out_dir: str | Path, *, style: str, width: int, height: int
-) -> dict[str, str]:
-    """Write captions.ass/.srt/.vtt atomically into ``out_dir``; return {"ass","srt","vtt"}."""
+def caption_texts(words: Iterable[Any], *, style: Style, width: int, height: int) -> dict[str, str]:
+    """The three caption documents {"ass", "srt", "vtt"} for ``words`` in ``style``."""
     ws = normalize_words(words)
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    texts = {
+    return {
         "ass": build_ass(ws, style=style, width=width, height=height),
         "srt": to_srt(ws, style=style, width=width, height=height),
         "vtt": to_vtt(ws, style=style, width=width, height=height),
     }
+
+
+def write_caption_texts(texts: dict[str, str], out_dir: str | Path) -> dict[str, str]:
+    """Write ``{ext: text}`` as ``captions.<ext>`` atomically into ``out_dir``; {ext: path}."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
     paths = {}
     for ext, text in texts.items():
         path = out / f"captions.{ext}"
         _atomic_write(path, text)
         paths[ext] = str(path)
     return paths
+
+
+def write_captions(
+    words: Iterable[Any], out_dir: str | Path, *, style: Style, width: int, height: int
+) -> dict[str, str]:
+    """Write captions.ass/.srt/.vtt atomically into ``out_dir``; return {"ass","srt","vtt"}."""
+    texts = caption_texts(words, style=style, width=width, height=height)
+    return write_caption_texts(texts, out_dir)

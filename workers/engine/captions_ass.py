@@ -1,4 +1,4 @@
-"""ASS (libass) rendering of caption events: styles, per-word animation and the filter argument.
+"""ASS (libass) rendering of caption events: the style line, per-word colours and animation.
 
 Every piece of user text passes through ``escape_ass_text`` before it is placed in a Dialogue
 line; the only override tags in the output are the ones built here from numbers and colours.
@@ -10,16 +10,20 @@ from collections.abc import Iterable
 from typing import Any
 
 from reelgraph.workers.engine.captions import (
-    Preset,
+    Style,
     Word,
     _end_times,
-    _preset,
     clean_text,
     escape_ass_text,
     events_for,
-    layout,
-    safe_margins,
     split_lines,
+)
+from reelgraph.workers.engine.captions_look import (
+    Preset,
+    layout,
+    preset,
+    safe_margins,
+    vertical_margin,
 )
 
 _STYLE_FORMAT = (
@@ -40,10 +44,15 @@ def _ass_time(t: float) -> str:
     return f"{cs // 360000}:{cs // 6000 % 60:02d}:{cs // 100 % 60:02d}.{cs % 100:02d}"
 
 
-def _header(style: str, p: Preset, width: int, height: int) -> str:
-    size, _ = layout(style, width, height)
-    left, right, vertical = safe_margins(width, height)
-    outline = max(1.0, round(p.outline_w * size, 1))
+#: ASS numpad alignment of the caption block (centred horizontally) for each position.
+_ALIGNMENT = {"bottom": 2, "middle": 5, "top": 8}
+
+
+def _header(p: Preset, width: int, height: int) -> str:
+    size, _ = layout(p, width, height)
+    left, right, _ = safe_margins(width, height)
+    vertical = vertical_margin(p.position, width, height)
+    outline = max(1.0, round(p.outline_w * size, 1)) if p.outline_w > 0 else 0.0
     if p.box:
         border_style, outline_col, back = 3, _bgr(p.outline, 0x50), _bgr(p.outline, 0x50)
         outline = max(2.0, round(size * 0.12, 1))
@@ -52,7 +61,7 @@ def _header(style: str, p: Preset, width: int, height: int) -> str:
     style = (
         f"Style: Default,{p.family},{size},{_bgr(p.primary)},{_bgr(p.active)},{outline_col},"
         f"{back},{-1 if p.bold else 0},0,0,0,100,100,0,0,{border_style},{outline},{p.shadow},"
-        f"2,{left},{right},{vertical},1"
+        f"{_ALIGNMENT[p.position]},{left},{right},{vertical},1"
     )
     return "\n".join(
         [
@@ -82,6 +91,13 @@ def _word_text(w: Word, p: Preset, max_chars: int) -> str:
     return escape_ass_text(text.upper() if p.upper else text)
 
 
+def _colour(w: Word, p: Preset, spoken: bool) -> str:
+    """A word's colour: the highlight while spoken (karaoke; pop unless emphasised)."""
+    if spoken and (p.animation == "karaoke" or (p.animation == "pop" and not w.emphasis)):
+        return p.active
+    return p.emphasis if w.emphasis else p.primary
+
+
 def _event_text(ev: list[Word], p: Preset, max_chars: int, active: int | None) -> str:
     """One Dialogue's text: colours per word, the active word highlighted or popped in."""
     lines = split_lines(ev, max_chars)
@@ -93,10 +109,8 @@ def _event_text(ev: list[Word], p: Preset, max_chars: int, active: int | None) -
     for li, line in enumerate(lines):
         words = []
         for w in line:
-            colour = p.emphasis if w.emphasis else p.primary
+            colour = _colour(w, p, active is not None and idx == active)
             tag = ""
-            if active is not None and p.animation == "karaoke" and idx == active:
-                colour = p.active
             if active is not None and p.animation == "pop":
                 if idx == active:
                     small = int(base * 0.6)
@@ -131,12 +145,12 @@ def _event_lines(ev: list[Word], end: float, p: Preset, max_chars: int) -> list[
     return out
 
 
-def render_ass(words: Iterable[Any], *, style: str, width: int, height: int) -> str:
-    """The .ass document for ``words`` in ``style`` at ``width`` x ``height``."""
-    p = _preset(style)
-    events = events_for(words, style, width, height)
-    _, max_chars = layout(style, width, height)
-    body = [_header(style, p, width, height)]
+def render_ass(words: Iterable[Any], *, style: Style, width: int, height: int) -> str:
+    """The .ass document for ``words`` in ``style`` (a name or a ``Preset``) at this size."""
+    p = preset(style)
+    events = events_for(words, p, width, height)
+    _, max_chars = layout(p, width, height)
+    body = [_header(p, width, height)]
     for ev, end in zip(events, _end_times(events), strict=True):
         body.extend(_event_lines(ev, end, p, max_chars))
     return "\n".join(body) + "\n"

@@ -2,6 +2,7 @@
 
 Fonts come from the installed ``fontpkg-*`` packages (Anton, Bebas Neue, Montserrat), found
 through fontpkg's registry with no network. ``REELGRAPH_FONTS_DIR`` adds a user directory.
+The families a RenderSpec may name are ``captions_look.FAMILIES``.
 The files are copied once into ``<fonts cache>/<hash>/`` (built in a temp dir and renamed, so a
 half-made directory never looks done). The fonts cache is per machine, not per data dir
 (``REELGRAPH_FONTS_CACHE_DIR``, default ``$XDG_CACHE_HOME/reelgraph/fonts``): cutting the Bold

@@ -13,10 +13,14 @@ TAIL = 0.6
 
 
 def assemble_narration(
-    clips: list[dict[str, Any]], gap: float = GAP, lead_in: float = LEAD_IN, tail: float = TAIL
+    clips: list[dict[str, Any]],
+    gap: float | list[float] = GAP,
+    lead_in: float = LEAD_IN,
+    tail: float = TAIL,
 ) -> dict[str, Any]:
     """Module-level media job: concatenate scene clips (WAV) with gaps; cached by clip content.
 
+    ``gap`` is the pause between scenes, or a list of the pause after each scene but the last.
     Returns {audio, duration, words:[{text,start,end,scene}], scenes:[{start,end}], cache_hit}.
     Scene i spans from its first sample to the start of scene i+1 (gaps belong to the scene).
     """
@@ -28,6 +32,7 @@ def assemble_narration(
         [c["audio"] for c in clips],
     )
     cache = get_cache()
+    pauses = _pauses(gap, len(clips), tail)
     words: list[dict[str, Any]] = []
     scenes: list[dict[str, float]] = []
     t = lead_in
@@ -42,7 +47,7 @@ def assemble_narration(
                     "scene": i,
                 }
             )
-        t = start + float(clip["duration"]) + (gap if i < len(clips) - 1 else tail)
+        t = start + float(clip["duration"]) + pauses[i]
         scenes.append({"start": round(0.0 if i == 0 else start, 3), "end": round(t, 3)})
     duration = round(t, 3)
     result = {"duration": duration, "words": words, "scenes": scenes, "key": key}
@@ -57,8 +62,7 @@ def assemble_narration(
         want = round(float(clip["duration"]) * 1000)
         seg = seg[:want] + AudioSegment.silent(duration=max(0, want - len(seg)), frame_rate=48000)
         track += seg
-        pause = gap if i < len(clips) - 1 else tail
-        track += AudioSegment.silent(duration=int(pause * 1000), frame_rate=48000)
+        track += AudioSegment.silent(duration=int(pauses[i] * 1000), frame_rate=48000)
     with cache.put("narration-mix", key) as tmp:
         track.export(tmp / "narration.wav", format="wav")
     return {
@@ -66,3 +70,11 @@ def assemble_narration(
         "audio": str(cache.entry_dir("narration-mix", key) / "narration.wav"),
         "cache_hit": False,
     }
+
+
+def _pauses(gap: float | list[float], n: int, tail: float) -> list[float]:
+    """The silence after each of ``n`` clips: the gaps between them, then the tail."""
+    gaps = list(gap) if isinstance(gap, list) else [gap] * max(0, n - 1)
+    if len(gaps) != max(0, n - 1):
+        raise ValueError(f"{len(gaps)} gaps given for {n} narration clips")
+    return [float(g) for g in gaps] + [tail]

@@ -1,4 +1,8 @@
-"""The render job: RenderSpec -> one FFmpeg run -> an mp4, cached and written atomically."""
+"""The render job: RenderSpec -> one FFmpeg run -> an mp4, cached and written atomically.
+
+The job writes the captions' .ass file from the spec itself and burns it with this machine's
+fonts, so a spec is all a renderer needs besides the media it names.
+"""
 
 from __future__ import annotations
 
@@ -15,7 +19,8 @@ from reelgraph.errors import MissingAsset, OutputNotWritable
 from reelgraph.settings import get_settings
 from reelgraph.workers.engine import progress
 from reelgraph.workers.engine.cache import get_cache, hash_file, link_or_copy, make_key
-from reelgraph.workers.engine.compile import compile_audio_measure, compile_spec
+from reelgraph.workers.engine.caption_files import write_spec_captions
+from reelgraph.workers.engine.compile import compile_audio_measure, compile_spec, has_captions
 from reelgraph.workers.engine.ffmpeg import (
     choose_encoder,
     ffmpeg_capture,
@@ -30,10 +35,8 @@ logger = logging.getLogger(__name__)
 
 
 def _spec_paths(spec: RenderSpec) -> list[str]:
-    """Every local file the spec names, in a stable order (the fonts folder aside)."""
+    """Every local file the spec names, in a stable order."""
     paths = [v.path for v in spec.visuals] + [o.path for o in spec.overlays]
-    if spec.captions and spec.captions.ass_path:
-        paths.append(spec.captions.ass_path)
     if spec.audio.narration:
         paths.append(spec.audio.narration)
     if spec.audio.music:
@@ -51,9 +54,8 @@ def spec_inputs(spec: RenderSpec) -> list[str]:
 
 
 def input_formats(spec: RenderSpec) -> dict[str, str]:
-    """The demuxer FFmpeg is forced to for each media input (the .ass file is libass's)."""
-    ass = spec.captions.ass_path if spec.captions else None
-    return {p: input_demuxer(p) for p in spec_inputs(spec) if p != ass}
+    """The demuxer FFmpeg is forced to for each media input."""
+    return {p: input_demuxer(p) for p in spec_inputs(spec)}
 
 
 def _path_free(obj: Any, names: Mapping[str, str]) -> Any:
@@ -77,7 +79,7 @@ def _store_name(path: str, home: Path) -> str:
 
 
 def public_spec(spec: dict[str, Any]) -> dict[str, Any]:
-    """``spec`` as it may be served: no server path, no fonts folder.
+    """``spec`` as it may be served: no server path.
 
     Files inside the media store (``REELGRAPH_HOME``: cache, uploads, storage) are named by
     their path relative to it, which ``render_spec`` resolves on any machine sharing the store;
@@ -86,10 +88,7 @@ def public_spec(spec: dict[str, Any]) -> dict[str, Any]:
     rs = RenderSpec.model_validate(spec)
     home = get_settings().home
     names = {p: _store_name(p, home) for p in _spec_paths(rs)}
-    out = _path_free(json.loads(rs.canonical_json()), names)
-    if out.get("captions"):
-        out["captions"].pop("fonts_dir", None)
-    return dict(out)
+    return dict(_path_free(json.loads(rs.canonical_json()), names))
 
 
 def resolve_store_paths(spec: RenderSpec) -> RenderSpec:
@@ -119,8 +118,6 @@ def render_key(spec: RenderSpec, encoder: str) -> str:
     inputs = spec_inputs(spec)
     hashes = {p: "sha256:" + hash_file(p) for p in inputs}
     spec_json = json.loads(spec.canonical_json())
-    if spec_json.get("captions"):
-        spec_json["captions"].pop("fonts_dir", None)  # location only; fonts are bundled
     params = {
         "spec": _path_free(spec_json, hashes),  # content, not location: keys survive moves
         "encoder": encoder,
@@ -181,14 +178,18 @@ def _place(src: Path, out_path: Path) -> None:
     os.replace(tmp, out_path)
 
 
+def _caption_inputs(spec: RenderSpec, folder: Path) -> tuple[str | None, str | None]:
+    """(.ass file written into ``folder`` from the spec's captions, this machine's fonts)."""
+    if not has_captions(spec):
+        return None, None
+    from reelgraph.workers.engine.fonts import fonts_dir
+
+    return write_spec_captions(spec, folder, ("ass",))["ass"], str(fonts_dir())
+
+
 def render_spec(spec: dict[str, Any], out_path: str) -> dict[str, Any]:
     """Module-level media job: render ``spec`` to ``out_path``; JSON in, JSON out."""
     rs = resolve_store_paths(RenderSpec.model_validate(spec))
-    if rs.captions and rs.captions.ass_path:
-        from reelgraph.workers.engine.fonts import fonts_dir
-
-        # The planner's font path may be another machine's: use this renderer's own copy.
-        rs.captions.fonts_dir = str(fonts_dir())
     settings = get_settings()
     encoder = choose_encoder(rs.output.encoder if rs.output.encoder != "auto" else settings.encoder)
     key = render_key(rs, encoder)
@@ -210,6 +211,7 @@ def render_spec(spec: dict[str, Any], out_path: str) -> dict[str, Any]:
     measured = measure_loudness(rs, formats)
     with cache.put("render", key) as tmp:
         target = tmp / "video.mp4"
+        ass, fonts = _caption_inputs(rs, tmp)
         argv = compile_spec(
             rs,
             str(target),
@@ -219,6 +221,8 @@ def render_spec(spec: dict[str, Any], out_path: str) -> dict[str, Any]:
             x264_preset=settings.x264_preset,
             crf=settings.crf,
             input_formats=formats,
+            captions_ass=ass,
+            fonts_dir=fonts,
         )
         logger.info("render key=%s encoder=%s", key[:12], encoder)
         run_ffmpeg(

@@ -1,16 +1,39 @@
 """The RenderSpec: the versioned contract between planning (graph nodes) and rendering (workers).
 
-Nodes produce it, workers consume it. Every path in it is a local file already resolved and
-validated by the ingest step; user-given URLs never reach the renderer.
+Nodes produce it, workers consume it; it is the whole video. Every path in it is a local file
+already resolved and validated by the ingest step (user-given URLs never reach the renderer);
+the caption file and the fonts are not in it: the render job writes the .ass from ``captions``
+and resolves the bundled fonts where it runs.
+
+Its JSON Schema is committed as docs/renderspec.schema.json; regenerate it with
+``python -m reelgraph.workers.engine.spec --schema docs/renderspec.schema.json``.
 """
 
 from __future__ import annotations
 
-from typing import Literal
+import argparse
+import json
+import sys
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    WithJsonSchema,
+    model_validator,
+)
 
-SPEC_VERSION = 1
+from reelgraph.workers.engine.captions_look import (
+    BUNDLED_FAMILIES,
+    COLOUR_PATTERN,
+    canonical_family,
+    css_colour,
+)
+
+SPEC_VERSION = 2
+SCHEMA_PATH = "docs/renderspec.schema.json"
 
 Aspect = Literal["9:16", "16:9", "1:1"]
 ASPECT_SIZES: dict[str, tuple[int, int]] = {
@@ -21,7 +44,7 @@ ASPECT_SIZES: dict[str, tuple[int, int]] = {
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=False)
+    model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True)
 
 
 class Output(_Model):
@@ -49,6 +72,7 @@ class Motion(_Model):
 
 class Transition(_Model):
     kind: Literal["none", "fade", "crossfade"] = "crossfade"
+    """crossfade: the clips dissolve into each other; fade: through black; none: a hard cut."""
     duration: float = Field(0.5, ge=0.0, le=3.0)
 
 
@@ -93,12 +117,54 @@ class Word(_Model):
     emphasis: bool = False
 
 
+Colour = Annotated[
+    str,
+    AfterValidator(css_colour),
+    WithJsonSchema(
+        {"type": "string", "pattern": COLOUR_PATTERN, "description": "CSS colour name or #RRGGBB"}
+    ),
+]
+FontFamily = Annotated[
+    str,
+    AfterValidator(canonical_family),
+    WithJsonSchema({"type": "string", "enum": list(BUNDLED_FAMILIES)}),
+]
+
+
 class Captions(_Model):
+    """Word captions burned into the video: the render job writes the .ass file from these.
+
+    ``style`` names a preset; every other look field overrides it (None = the preset's). Sizes
+    are pixels on a 1080x1920 frame (or any frame of that area, such as 1920x1080), scaled by
+    sqrt(width * height / (1080 * 1920)) on other frames.
+    """
+
     words: list[Word] = Field(default_factory=list)
-    style: str = "karaoke"
-    ass_path: str | None = None
-    """The compiled .ass file; the renderer burns it with libass."""
-    fonts_dir: str | None = None
+    style: Literal["karaoke", "pop", "clean", "bold"] = "karaoke"
+    """The preset: karaoke (spoken word highlighted), pop (words pop in), clean, bold."""
+    font: FontFamily | None = None
+    """A bundled font family."""
+    size: int | None = Field(None, ge=12, le=400)
+    """Font size in px at 1080x1920 (see above)."""
+    color: Colour | None = None
+    """Text colour."""
+    highlight_color: Colour | None = None
+    """Colour of the word being spoken (karaoke; pop's word popping in)."""
+    outline_color: Colour | None = None
+    """Outline colour (the box colour for the bold preset)."""
+    outline_width: float | None = Field(None, ge=0.0, le=40.0)
+    """Outline width in px at 1080x1920; 0 = no outline."""
+    position: Literal["top", "middle", "bottom"] | None = None
+    """Where the caption block sits; top and bottom stay inside the platform safe area."""
+    lines: int | None = Field(None, ge=1, le=3)
+    """At most this many lines per caption."""
+    animation: Literal["karaoke", "pop", "none"] | None = None
+    """How the spoken word is shown: highlighted, popped in, or not at all."""
+
+    def overrides(self) -> dict[str, Any]:
+        """The look fields that are set, as keyword arguments of ``captions_look.look``."""
+        fields = self.model_dump(exclude={"words", "style"}, exclude_none=True)
+        return dict(fields)
 
 
 class Music(_Model):
@@ -120,7 +186,10 @@ class Audio(_Model):
 
 
 class RenderSpec(_Model):
+    """The whole video: output, visuals, overlays, cuts, captions and audio."""
+
     version: int = SPEC_VERSION
+    """The spec format; this renderer reads version 2 only."""
     duration: float = Field(gt=0.0, le=3600.0)
     output: Output = Field(default_factory=Output)
     visuals: list[Visual] = Field(min_length=1)
@@ -129,10 +198,21 @@ class RenderSpec(_Model):
     captions: Captions | None = None
     audio: Audio = Field(default_factory=Audio)
 
+    @model_validator(mode="before")
+    @classmethod
+    def _version_first(cls, data: Any) -> Any:
+        """An other version fails with one clear message, not with a list of unknown fields."""
+        version = data.get("version", SPEC_VERSION) if isinstance(data, dict) else SPEC_VERSION
+        if version != SPEC_VERSION:
+            raise ValueError(
+                f"RenderSpec version {version!r} is not supported; this renderer reads version "
+                f"{SPEC_VERSION} (captions are words and a look, not an .ass file): "
+                "write the spec again with the current reelgraph"
+            )
+        return data
+
     @model_validator(mode="after")
     def _check(self) -> RenderSpec:
-        if self.version != SPEC_VERSION:
-            raise ValueError(f"RenderSpec version {self.version} is not supported")
         for ov in self.overlays:
             if ov.end <= ov.start:
                 raise ValueError("overlay end must be after its start")
@@ -143,6 +223,33 @@ class RenderSpec(_Model):
 
     def canonical_json(self) -> str:
         """Key-sorted, compact JSON: the basis of the render cache key."""
-        import json
-
         return json.dumps(self.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+
+
+def json_schema() -> str:
+    """The RenderSpec's JSON Schema, as committed in docs/renderspec.schema.json."""
+    schema = {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        **RenderSpec.model_json_schema(),
+    }
+    return json.dumps(schema, indent=2, ensure_ascii=False) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m reelgraph.workers.engine.spec --schema [PATH]``: print or write the schema."""
+    p = argparse.ArgumentParser(prog="python -m reelgraph.workers.engine.spec")
+    p.add_argument("--schema", nargs="?", const="-", metavar="PATH", help="JSON Schema to PATH")
+    args = p.parse_args(argv)
+    if args.schema is None:
+        p.print_help()
+        return 2
+    if args.schema == "-":
+        sys.stdout.write(json_schema())
+    else:
+        with open(args.schema, "w", encoding="utf-8", newline="\n") as fh:
+            fh.write(json_schema())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
