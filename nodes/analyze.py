@@ -12,7 +12,7 @@ import os
 import re
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from langchain_core.messages import AIMessage
 from langgraph.runtime import Runtime
@@ -23,6 +23,10 @@ from reelgraph.nodes.rundir import default_out_dir
 from reelgraph.nodes.stage import stage
 from reelgraph.settings import get_settings
 from reelgraph.workers.jobs.dispatch import dispatch
+
+if TYPE_CHECKING:  # types only: nodes never import graph at run time
+    from reelgraph.graph.context import AnalyzeContext, Speech
+
 
 logger = logging.getLogger(__name__)
 
@@ -74,7 +78,7 @@ def resolve_source(source: str) -> tuple[Path, str]:
 
 
 @stage
-def ingest_media(state: dict[str, Any], runtime: Runtime[Any]) -> dict[str, Any]:
+def ingest_media(state: dict[str, Any], runtime: Runtime[Speech]) -> dict[str, Any]:
     """Resolve the input to a local file under the size limit."""
     path, origin = resolve_source(state.get("source", ""))
     size = path.stat().st_size
@@ -89,7 +93,7 @@ def ingest_media(state: dict[str, Any], runtime: Runtime[Any]) -> dict[str, Any]
 
 
 @stage
-def probe_media(state: dict[str, Any], runtime: Runtime[Any]) -> dict[str, Any]:
+def probe_media(state: dict[str, Any], runtime: Runtime[Speech]) -> dict[str, Any]:
     """Read the streams and duration (PyAV); refuse what the flow cannot use."""
     from reelgraph.workers.engine.probe import probe
 
@@ -108,7 +112,7 @@ def probe_media(state: dict[str, Any], runtime: Runtime[Any]) -> dict[str, Any]:
 
 
 @stage
-def extract_audio(state: dict[str, Any], runtime: Runtime[Any]) -> dict[str, Any]:
+def extract_audio(state: dict[str, Any], runtime: Runtime[Speech]) -> dict[str, Any]:
     """Decode the audio once to a cached 16 kHz mono wav (permanent cache)."""
     from reelgraph.workers.engine.audio import extract_audio as extract
 
@@ -125,7 +129,7 @@ def extract_audio(state: dict[str, Any], runtime: Runtime[Any]) -> dict[str, Any
 
 
 @stage
-def transcribe_audio(state: dict[str, Any], runtime: Runtime[Any]) -> dict[str, Any]:
+def transcribe_audio(state: dict[str, Any], runtime: Runtime[Speech]) -> dict[str, Any]:
     """faster-whisper with word timings (chunked for long inputs; permanent cache)."""
     from reelgraph.workers.engine.asr import device_and_compute, transcribe
 
@@ -147,7 +151,7 @@ def transcribe_audio(state: dict[str, Any], runtime: Runtime[Any]) -> dict[str, 
 
 
 @stage
-def read_screen_text(state: dict[str, Any], runtime: Runtime[Any]) -> dict[str, Any]:
+def read_screen_text(state: dict[str, Any], runtime: Runtime[AnalyzeContext]) -> dict[str, Any]:
     """OCR on frames sampled every N frames, deduplicated across frames (permanent cache)."""
     from reelgraph.workers.engine.ocr import text_map
 
@@ -189,7 +193,7 @@ def analysis_document(state: dict[str, Any]) -> dict[str, Any]:
 
 
 @stage
-def assemble_analysis(state: dict[str, Any], runtime: Runtime[Any]) -> dict[str, Any]:
+def assemble_analysis(state: dict[str, Any], runtime: Runtime[AnalyzeContext]) -> dict[str, Any]:
     """Write analysis.json into the run's directory."""
     out_dir = Path(state["out_dir"])
     out_dir.mkdir(parents=True, exist_ok=True)

@@ -9,7 +9,7 @@ file: compose_spec puts the words and the look into the RenderSpec, the render j
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from langgraph.runtime import Runtime
 from pydantic import ValidationError
@@ -17,6 +17,10 @@ from pydantic import ValidationError
 from reelgraph.errors import InvalidInput
 from reelgraph.nodes.stage import stage
 from reelgraph.workers.engine.spec import Captions
+
+if TYPE_CHECKING:  # types only: nodes never import graph at run time
+    from reelgraph.graph.context import CaptionLook
+
 
 #: The options (context fields) behind each look field of the spec's captions.
 LOOK_OPTIONS = {
@@ -73,19 +77,18 @@ def transcript_words(transcript: dict[str, Any], cuts: list[Any]) -> list[dict[s
     return out
 
 
-def caption_look(ctx: Any) -> dict[str, Any]:
+def caption_look(ctx: CaptionLook) -> dict[str, Any]:
     """The caption look of the run's options: the preset and the overrides that are set.
 
     Checked with the spec's own rules, so a bad colour or font fails here with the option's name.
     """
     look = {
         "style": ctx.caption_style,
-        # TODO(options): plain attribute reads once every flow's options model has these fields
-        "font": getattr(ctx, "caption_font", None),
-        "size": getattr(ctx, "caption_size", None),
-        "color": getattr(ctx, "caption_color", None),
-        "highlight_color": getattr(ctx, "highlight_color", None),
-        "position": getattr(ctx, "caption_position", None),
+        "font": ctx.caption_font,
+        "size": ctx.caption_size,
+        "color": ctx.caption_color,
+        "highlight_color": ctx.highlight_color,
+        "position": ctx.caption_position,
     }
     try:
         checked = Captions.model_validate({k: v for k, v in look.items() if v is not None})
@@ -98,7 +101,7 @@ def caption_look(ctx: Any) -> dict[str, Any]:
 
 
 @stage
-def build_captions(state: dict[str, Any], runtime: Runtime[Any]) -> dict[str, Any]:
+def build_captions(state: dict[str, Any], runtime: Runtime[CaptionLook]) -> dict[str, Any]:
     """Caption words on the output timeline (``caption_words``) and the look (``captions``)."""
     if "edits" in state:  # the caption flow: the source's own speech, after the cuts
         words = transcript_words(state["transcript"], state["edits"]["cuts"])

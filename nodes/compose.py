@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from langgraph.runtime import Runtime
 
@@ -27,6 +27,9 @@ from reelgraph.workers.engine.spec import (
     Transition,
     Visual,
 )
+
+if TYPE_CHECKING:  # types only: nodes never import graph at run time
+    from reelgraph.graph.context import Output as OutputOptions
 
 XFADE = 0.5
 #: Ken Burns moves cycled over clips: (zoom_from, zoom_to, x_from, x_to, y_from, y_to).
@@ -184,7 +187,7 @@ def _video_spec(state: dict[str, Any], ctx: Any) -> RenderSpec:
 
 
 @stage
-def compose_spec(state: dict[str, Any], runtime: Runtime[Any]) -> dict[str, Any]:
+def compose_spec(state: dict[str, Any], runtime: Runtime[OutputOptions]) -> dict[str, Any]:
     """The RenderSpec as JSON: from the source video (caption flow) or from stills (create)."""
     build = _video_spec if "edits" in state else _stills_spec
     spec = build(state, runtime.context)

@@ -10,13 +10,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from langchain_core.messages import AIMessage
 from langgraph.runtime import Runtime
 
 from reelgraph.files import write_json_atomic
 from reelgraph.nodes.stage import stage
+
+if TYPE_CHECKING:  # types only: nodes never import graph at run time
+    from reelgraph.graph.context import Output
+
 
 State = dict[str, Any]
 #: Writes artifacts into the run's folder; returns {artifact name: path}.
@@ -150,7 +154,7 @@ CAPTION_DELIVERY = Delivery(
 
 
 @stage
-def deliver(state: State, runtime: Runtime[Any], *, delivery: Delivery) -> dict[str, Any]:
+def deliver(state: State, runtime: Runtime[Output], *, delivery: Delivery) -> dict[str, Any]:
     """The flow's artifacts and report.json in the run's folder, and the closing message."""
     out_dir = Path(state["out_dir"])
     artifacts: dict[str, str] = {}

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from langgraph.runtime import Runtime
 
@@ -18,6 +18,10 @@ from reelgraph.nodes.stage import stage
 from reelgraph.settings import get_settings
 from reelgraph.workers.engine.spec import ASPECT_SIZES
 from reelgraph.workers.jobs.dispatch import dispatch
+
+if TYPE_CHECKING:  # types only: nodes never import graph at run time
+    from reelgraph.graph.context import CaptionContext
+
 
 logger = logging.getLogger(__name__)
 
@@ -51,7 +55,7 @@ def _source_aspect(info: dict[str, Any]) -> float:
 
 
 @stage
-def correct_transcript(state: dict[str, Any], runtime: Runtime[Any]) -> dict[str, Any]:
+def correct_transcript(state: dict[str, Any], runtime: Runtime[CaptionContext]) -> dict[str, Any]:
     """Optional LLM correction of word texts; timings kept, cached by model + prompt hash."""
     from reelgraph.nodes import models
     from reelgraph.prompts import load
@@ -72,7 +76,7 @@ def correct_transcript(state: dict[str, Any], runtime: Runtime[Any]) -> dict[str
 
 
 def _silence_cuts(
-    state: dict[str, Any], runtime: Runtime[Any], fps: int
+    state: dict[str, Any], runtime: Runtime[CaptionContext], fps: int
 ) -> tuple[list[tuple[float, float]], dict[str, str], list[str]]:
     from reelgraph.workers.engine.compile_video import kept_ranges, quantize_cuts
     from reelgraph.workers.engine.silence import silence_map
@@ -103,7 +107,7 @@ def _faces(state: dict[str, Any]) -> tuple[list[dict[str, Any]], dict[str, str]]
 
 
 def _overlays(
-    state: dict[str, Any], runtime: Runtime[Any], cuts: list[Any], out_dur: float
+    state: dict[str, Any], runtime: Runtime[CaptionContext], cuts: list[Any], out_dur: float
 ) -> tuple[list[dict[str, Any]], list[str]]:
     from reelgraph.workers.engine.broll import match_broll
     from reelgraph.workers.engine.compile_video import remap_words
@@ -168,7 +172,7 @@ def check_image(path: str) -> None:
 
 
 @stage
-def plan_edits(state: dict[str, Any], runtime: Runtime[Any]) -> dict[str, Any]:
+def plan_edits(state: dict[str, Any], runtime: Runtime[CaptionContext]) -> dict[str, Any]:
     """Silence cuts, face-following reframe, zoom, b-roll and logo, as a plan for the spec."""
     from reelgraph.workers.engine.compile_video import kept_ranges
     from reelgraph.workers.engine.vision import focus_track

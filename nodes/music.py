@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import os
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from langgraph.runtime import Runtime
 
 from reelgraph.errors import InvalidInput
 from reelgraph.nodes.stage import stage
 from reelgraph.workers.jobs.dispatch import dispatch
+
+if TYPE_CHECKING:  # types only: nodes never import graph at run time
+    from reelgraph.graph.context import Context
 
 
 def resolve_music_choice(choice: str | None, user_file: str | None, mood: str) -> tuple[str, str]:
@@ -36,7 +39,7 @@ def resolve_music_choice(choice: str | None, user_file: str | None, mood: str) -
 
 
 @stage
-def score_music(state: dict[str, Any], runtime: Runtime[Any]) -> dict[str, Any]:
+def score_music(state: dict[str, Any], runtime: Runtime[Context]) -> dict[str, Any]:
     from reelgraph.workers.engine.music import pick_track, prepare_music
 
     plan = state["plan"]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from langgraph.runtime import Runtime
 
@@ -10,12 +10,16 @@ from reelgraph.nodes.stage import stage
 from reelgraph.settings import get_settings
 from reelgraph.workers.jobs.dispatch import dispatch, dispatch_many
 
+if TYPE_CHECKING:  # types only: nodes never import graph at run time
+    from reelgraph.graph.context import Context
+
+
 #: The pause after a scene, relative to the normal pause, by the scene's pacing.
 PACING_PAUSE = {"slow": 2.0, "normal": 1.0, "fast": 0.5}
 
 
 @stage
-def narrate_scenes(state: dict[str, Any], runtime: Runtime[Any]) -> dict[str, Any]:
+def narrate_scenes(state: dict[str, Any], runtime: Runtime[Context]) -> dict[str, Any]:
     ctx = runtime.context
     plan = state["plan"]
     if state.get("audio"):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from langchain_core.messages import AIMessage, HumanMessage
 from langgraph.runtime import Runtime
@@ -16,6 +16,10 @@ from reelgraph.nodes.offline_planner import plan_offline
 from reelgraph.nodes.rundir import default_out_dir
 from reelgraph.nodes.stage import stage
 from reelgraph.settings import get_settings
+
+if TYPE_CHECKING:  # types only: nodes never import graph at run time
+    from reelgraph.graph.context import Context
+
 
 logger = logging.getLogger(__name__)
 
@@ -47,7 +51,7 @@ def read_transcript(value: str | None) -> str | None:
 
 
 @stage
-def plan_script(state: dict[str, Any], runtime: Runtime[Any]) -> dict[str, Any]:
+def plan_script(state: dict[str, Any], runtime: Runtime[Context]) -> dict[str, Any]:
     settings = get_settings()
     prompt = prompt_of(state)
     transcript = read_transcript(state.get("transcript"))

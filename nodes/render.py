@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from langgraph.runtime import Runtime
 
 from reelgraph.nodes.stage import stage
 from reelgraph.workers.jobs.dispatch import dispatch
 
+if TYPE_CHECKING:  # types only: nodes never import graph at run time
+    from reelgraph.graph.context import Output
+
 
 @stage
-def render(state: dict[str, Any], runtime: Runtime[Any]) -> dict[str, Any]:
+def render(state: dict[str, Any], runtime: Runtime[Output]) -> dict[str, Any]:
     """video.mp4 in the run's folder (the render cache answers a spec it has seen)."""
     from reelgraph.workers.engine.render import render_spec
 
