@@ -191,4 +191,6 @@ def compose_spec(state: dict[str, Any], runtime: Runtime[OutputOptions]) -> dict
     """The RenderSpec as JSON: from the source video (caption flow) or from stills (create)."""
     build = _video_spec if "edits" in state else _stills_spec
     spec = build(state, runtime.context)
-    return {"spec": RenderSpec.model_validate(spec.model_dump()).model_dump(mode="json")}
+    from reelgraph.workers.engine.render import store_relative
+
+    return {"spec": store_relative(spec.model_dump(mode="json"))}

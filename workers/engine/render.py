@@ -72,10 +72,35 @@ def _path_free(obj: Any, names: Mapping[str, str]) -> Any:
 def _store_name(path: str, home: Path) -> str:
     """A path as a served spec names it: relative to the media store, else the file name."""
     p = Path(path)
+    if not p.is_absolute():  # already a media-store reference
+        return p.as_posix()
     try:
         return p.resolve().relative_to(home.resolve()).as_posix()
     except ValueError:
         return p.name
+
+
+def store_relative(spec: dict[str, Any]) -> dict[str, Any]:
+    """``spec`` with every file inside the media store named by its path in the store.
+
+    That spec is what the graph hands to the render job: a worker on another machine that
+    mounts the same store elsewhere resolves the names against its own ``REELGRAPH_HOME``
+    (``resolve_store_paths``). Files outside the store (a local input of the CLI) keep their
+    absolute path.
+    """
+    home = get_settings().home.resolve()
+
+    def _ref(path: str) -> str:
+        p = Path(path)
+        if not p.is_absolute():
+            return path
+        try:
+            return p.resolve().relative_to(home).as_posix()
+        except ValueError:
+            return path
+
+    rs = map_spec_paths(RenderSpec.model_validate(spec), _ref)
+    return dict(rs.model_dump(mode="json"))
 
 
 def public_spec(spec: dict[str, Any]) -> dict[str, Any]:
