@@ -27,9 +27,9 @@ from reelgraph.nodes.edit import correct_transcript, plan_edits
 from reelgraph.nodes.render import render
 
 
-def route_after_transcript(state: dict[str, Any], runtime: Runtime[Any]) -> str:
+def route_after_transcript(state: dict[str, Any], runtime: Runtime[CaptionContext]) -> str:
     """correct_transcript when asked for and there are words; else straight to plan_edits."""
-    wanted = bool(getattr(runtime.context, "correct", False)) if runtime is not None else False
+    wanted = runtime is not None and runtime.context.correct
     has_words = bool((state.get("transcript") or {}).get("words"))
     return correct_transcript.__name__ if wanted and has_words else plan_edits.__name__
 
