@@ -11,6 +11,7 @@ import logging
 import os
 import re
 import time
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -26,6 +27,7 @@ from reelgraph.workers.jobs.dispatch import dispatch
 
 if TYPE_CHECKING:  # types only: nodes never import graph at run time
     from reelgraph.graph.context import AnalyzeContext, Speech
+    from reelgraph.graph.state import AnalyzeState, MediaState
 
 
 logger = logging.getLogger(__name__)
@@ -78,7 +80,7 @@ def resolve_source(source: str) -> tuple[Path, str]:
 
 
 @stage
-def ingest_media(state: dict[str, Any], runtime: Runtime[Speech]) -> dict[str, Any]:
+def ingest_media(state: MediaState, runtime: Runtime[Speech]) -> dict[str, Any]:
     """Resolve the input to a local file under the size limit."""
     path, origin = resolve_source(state.get("source", ""))
     size = path.stat().st_size
@@ -93,7 +95,7 @@ def ingest_media(state: dict[str, Any], runtime: Runtime[Speech]) -> dict[str, A
 
 
 @stage
-def probe_media(state: dict[str, Any], runtime: Runtime[Speech]) -> dict[str, Any]:
+def probe_media(state: MediaState, runtime: Runtime[Speech]) -> dict[str, Any]:
     """Read the streams and duration (PyAV); refuse what the flow cannot use."""
     from reelgraph.workers.engine.probe import probe
 
@@ -112,7 +114,7 @@ def probe_media(state: dict[str, Any], runtime: Runtime[Speech]) -> dict[str, An
 
 
 @stage
-def extract_audio(state: dict[str, Any], runtime: Runtime[Speech]) -> dict[str, Any]:
+def extract_audio(state: MediaState, runtime: Runtime[Speech]) -> dict[str, Any]:
     """Decode the audio once to a cached 16 kHz mono wav (permanent cache)."""
     from reelgraph.workers.engine.audio import extract_audio as extract
 
@@ -129,7 +131,7 @@ def extract_audio(state: dict[str, Any], runtime: Runtime[Speech]) -> dict[str, 
 
 
 @stage
-def transcribe_audio(state: dict[str, Any], runtime: Runtime[Speech]) -> dict[str, Any]:
+def transcribe_audio(state: MediaState, runtime: Runtime[Speech]) -> dict[str, Any]:
     """faster-whisper with word timings (chunked for long inputs; permanent cache)."""
     from reelgraph.workers.engine.asr import device_and_compute, transcribe
 
@@ -151,7 +153,7 @@ def transcribe_audio(state: dict[str, Any], runtime: Runtime[Speech]) -> dict[st
 
 
 @stage
-def read_screen_text(state: dict[str, Any], runtime: Runtime[AnalyzeContext]) -> dict[str, Any]:
+def read_screen_text(state: AnalyzeState, runtime: Runtime[AnalyzeContext]) -> dict[str, Any]:
     """OCR on frames sampled every N frames, deduplicated across frames (permanent cache)."""
     from reelgraph.workers.engine.ocr import text_map
 
@@ -171,7 +173,7 @@ def read_screen_text(state: dict[str, Any], runtime: Runtime[AnalyzeContext]) ->
     }
 
 
-def analysis_document(state: dict[str, Any]) -> dict[str, Any]:
+def analysis_document(state: Mapping[str, Any]) -> dict[str, Any]:
     """The analyze JSON: metadata, transcript (segments + words) and on-screen text."""
     tr = state.get("transcript") or {}
     return {
@@ -193,7 +195,7 @@ def analysis_document(state: dict[str, Any]) -> dict[str, Any]:
 
 
 @stage
-def assemble_analysis(state: dict[str, Any], runtime: Runtime[AnalyzeContext]) -> dict[str, Any]:
+def assemble_analysis(state: AnalyzeState, runtime: Runtime[AnalyzeContext]) -> dict[str, Any]:
     """Write analysis.json into the run's directory."""
     out_dir = Path(state["out_dir"])
     out_dir.mkdir(parents=True, exist_ok=True)

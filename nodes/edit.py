@@ -8,6 +8,7 @@ the heavy analysis steps are cached workers.
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -21,6 +22,7 @@ from reelgraph.workers.jobs.dispatch import dispatch
 
 if TYPE_CHECKING:  # types only: nodes never import graph at run time
     from reelgraph.graph.context import CaptionContext
+    from reelgraph.graph.state import CaptionState
 
 
 logger = logging.getLogger(__name__)
@@ -55,7 +57,7 @@ def _source_aspect(info: dict[str, Any]) -> float:
 
 
 @stage
-def correct_transcript(state: dict[str, Any], runtime: Runtime[CaptionContext]) -> dict[str, Any]:
+def correct_transcript(state: CaptionState, runtime: Runtime[CaptionContext]) -> dict[str, Any]:
     """Optional LLM correction of word texts; timings kept, cached by model + prompt hash."""
     from reelgraph.nodes import models
     from reelgraph.prompts import load
@@ -76,7 +78,7 @@ def correct_transcript(state: dict[str, Any], runtime: Runtime[CaptionContext]) 
 
 
 def _silence_cuts(
-    state: dict[str, Any], runtime: Runtime[CaptionContext], fps: int
+    state: Mapping[str, Any], runtime: Runtime[CaptionContext], fps: int
 ) -> tuple[list[tuple[float, float]], dict[str, str], list[str]]:
     from reelgraph.workers.engine.compile_video import kept_ranges, quantize_cuts
     from reelgraph.workers.engine.silence import silence_map
@@ -99,7 +101,7 @@ def _silence_cuts(
     return cuts, cache, []
 
 
-def _faces(state: dict[str, Any]) -> tuple[list[dict[str, Any]], dict[str, str]]:
+def _faces(state: Mapping[str, Any]) -> tuple[list[dict[str, Any]], dict[str, str]]:
     from reelgraph.workers.engine.vision import face_map
 
     res = dispatch(face_map, queue="cpu", video=state["media"]["path"])
@@ -107,7 +109,7 @@ def _faces(state: dict[str, Any]) -> tuple[list[dict[str, Any]], dict[str, str]]
 
 
 def _overlays(
-    state: dict[str, Any], runtime: Runtime[CaptionContext], cuts: list[Any], out_dur: float
+    state: Mapping[str, Any], runtime: Runtime[CaptionContext], cuts: list[Any], out_dur: float
 ) -> tuple[list[dict[str, Any]], list[str]]:
     from reelgraph.workers.engine.broll import match_broll
     from reelgraph.workers.engine.compile_video import remap_words
@@ -172,7 +174,7 @@ def check_image(path: str) -> None:
 
 
 @stage
-def plan_edits(state: dict[str, Any], runtime: Runtime[CaptionContext]) -> dict[str, Any]:
+def plan_edits(state: CaptionState, runtime: Runtime[CaptionContext]) -> dict[str, Any]:
     """Silence cuts, face-following reframe, zoom, b-roll and logo, as a plan for the spec."""
     from reelgraph.workers.engine.compile_video import kept_ranges
     from reelgraph.workers.engine.vision import focus_track

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from langgraph.runtime import Runtime
@@ -13,6 +14,7 @@ from reelgraph.workers.jobs.dispatch import dispatch
 
 if TYPE_CHECKING:  # types only: nodes never import graph at run time
     from reelgraph.graph.context import Context
+    from reelgraph.graph.state import CreateState
 
 
 def resolve_music_choice(choice: str | None, user_file: str | None, mood: str) -> tuple[str, str]:
@@ -39,7 +41,7 @@ def resolve_music_choice(choice: str | None, user_file: str | None, mood: str) -
 
 
 @stage
-def score_music(state: dict[str, Any], runtime: Runtime[Context]) -> dict[str, Any]:
+def score_music(state: CreateState, runtime: Runtime[Context]) -> dict[str, Any]:
     from reelgraph.workers.engine.music import pick_track, prepare_music
 
     plan = state["plan"]
@@ -57,7 +59,7 @@ def score_music(state: dict[str, Any], runtime: Runtime[Context]) -> dict[str, A
     }
 
 
-def _video_duration(state: dict[str, Any], target: float | None) -> float:
+def _video_duration(state: Mapping[str, Any], target: float | None) -> float:
     """The narration's length, or the target length when one is asked for and longer."""
     narr = float(state["narration"]["duration"])
     return max(narr, float(target)) if target else narr

@@ -12,6 +12,7 @@ from reelgraph.workers.jobs.dispatch import dispatch, dispatch_many
 
 if TYPE_CHECKING:  # types only: nodes never import graph at run time
     from reelgraph.graph.context import Context
+    from reelgraph.graph.state import CreateState
 
 
 #: The pause after a scene, relative to the normal pause, by the scene's pacing.
@@ -19,11 +20,12 @@ PACING_PAUSE = {"slow": 2.0, "normal": 1.0, "fast": 0.5}
 
 
 @stage
-def narrate_scenes(state: dict[str, Any], runtime: Runtime[Context]) -> dict[str, Any]:
+def narrate_scenes(state: CreateState, runtime: Runtime[Context]) -> dict[str, Any]:
     ctx = runtime.context
     plan = state["plan"]
-    if state.get("audio"):
-        narration = _user_narration(state["audio"], plan)
+    audio = state.get("audio")
+    if audio:
+        narration = _user_narration(audio, plan)
         return {"narration": narration, "cache": {"narration": "user-audio"}}
     from reelgraph.workers.engine.narration import assemble_narration
     from reelgraph.workers.engine.tts import synthesize_text

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -19,6 +20,7 @@ from reelgraph.settings import get_settings
 
 if TYPE_CHECKING:  # types only: nodes never import graph at run time
     from reelgraph.graph.context import Context
+    from reelgraph.graph.state import CreateState
 
 
 logger = logging.getLogger(__name__)
@@ -27,7 +29,7 @@ logger = logging.getLogger(__name__)
 DEFAULT_TARGET_S = 30.0
 
 
-def prompt_of(state: dict[str, Any]) -> str:
+def prompt_of(state: Mapping[str, Any]) -> str:
     """The explicit prompt, else the last human chat message."""
     prompt = (state.get("prompt") or "").strip()
     if prompt:
@@ -51,7 +53,7 @@ def read_transcript(value: str | None) -> str | None:
 
 
 @stage
-def plan_script(state: dict[str, Any], runtime: Runtime[Context]) -> dict[str, Any]:
+def plan_script(state: CreateState, runtime: Runtime[Context]) -> dict[str, Any]:
     settings = get_settings()
     prompt = prompt_of(state)
     transcript = read_transcript(state.get("transcript"))
@@ -62,8 +64,9 @@ def plan_script(state: dict[str, Any], runtime: Runtime[Context]) -> dict[str, A
             f"The prompt is longer than {settings.max_prompt_chars} characters; shorten it."
         )
     warnings: list[str] = []
-    if not transcript and state.get("audio"):
-        transcript = _transcribe_user_audio(state["audio"])
+    audio = state.get("audio")
+    if not transcript and audio:
+        transcript = _transcribe_user_audio(audio)
     target = float(runtime.context.duration or DEFAULT_TARGET_S)
     model = get_chat_model(runtime.context.llm_model)
     plan = None

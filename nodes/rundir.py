@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from reelgraph.settings import get_settings
 
 
-def default_out_dir(state: dict[str, Any]) -> dict[str, str]:
+def default_out_dir(state: Mapping[str, Any]) -> dict[str, str]:
     """``{"out_dir": ...}`` under ``storage/studio/<thread id>`` when the state has none."""
     if state.get("out_dir"):
         return {}
