@@ -14,7 +14,7 @@ import pytest
 from PIL import Image
 
 from tests import conftest_redis as _fx
-from tests.conftest_redis import wait_for
+from tests.conftest_redis import wait_job_done
 from tests.fixtures_video import talk_src, video_dir  # noqa: F401  (pytest fixtures)
 
 pytestmark = pytest.mark.integration
@@ -62,11 +62,7 @@ def test_caption_job_with_edit_switches_logo_and_broll(
     assert r.status_code == 202, r.text
     job_id = r.json()["id"]
 
-    def _done():
-        v = api.get(f"/v1/jobs/{job_id}").json()
-        return v if v["status"] in ("succeeded", "failed", "canceled") else None
-
-    view = wait_for(_done, timeout=240, interval=0.5)
+    view = wait_job_done(api, job_id)
     assert view["status"] == "succeeded", view
     result = api.get(f"/v1/jobs/{job_id}/result").json()
     report = result["report"]

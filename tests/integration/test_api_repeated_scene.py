@@ -10,7 +10,7 @@ import av
 import pytest
 
 from tests import conftest_redis as _fx
-from tests.conftest_redis import wait_for
+from tests.conftest_redis import wait_job_done
 
 pytestmark = pytest.mark.integration
 
@@ -33,11 +33,7 @@ def test_create_job_with_a_repeated_scene_finishes(api, start_worker, platform) 
     assert r.status_code == 202, r.text
     job_id = r.json()["id"]
 
-    def _done():
-        v = api.get(f"/v1/jobs/{job_id}").json()
-        return v if v["status"] in ("succeeded", "failed", "canceled") else None
-
-    view = wait_for(_done, timeout=240, interval=0.5)
+    view = wait_job_done(api, job_id)
     assert view["status"] == "succeeded", view
     video = api.get(f"/v1/jobs/{job_id}/artifacts/video.mp4")
     assert video.status_code == 200
