@@ -69,15 +69,16 @@ def _path_free(obj: Any, names: Mapping[str, str]) -> Any:
     return obj
 
 
-def _store_name(path: str, home: Path) -> str:
-    """A path as a served spec names it: relative to the media store, else the file name."""
+def _store_ref(path: str, home: Path) -> str | None:
+    """``path``'s name in the media store at ``home`` (relative paths already are one); None
+    for a file outside the store."""
     p = Path(path)
-    if not p.is_absolute():  # already a media-store reference
+    if not p.is_absolute():
         return p.as_posix()
     try:
         return p.resolve().relative_to(home.resolve()).as_posix()
     except ValueError:
-        return p.name
+        return None
 
 
 def store_relative(spec: dict[str, Any]) -> dict[str, Any]:
@@ -88,18 +89,8 @@ def store_relative(spec: dict[str, Any]) -> dict[str, Any]:
     (``resolve_store_paths``). Files outside the store (a local input of the CLI) keep their
     absolute path.
     """
-    home = get_settings().home.resolve()
-
-    def _ref(path: str) -> str:
-        p = Path(path)
-        if not p.is_absolute():
-            return path
-        try:
-            return p.resolve().relative_to(home).as_posix()
-        except ValueError:
-            return path
-
-    rs = map_spec_paths(RenderSpec.model_validate(spec), _ref)
+    home = get_settings().home
+    rs = map_spec_paths(RenderSpec.model_validate(spec), lambda p: _store_ref(p, home) or p)
     return dict(rs.model_dump(mode="json"))
 
 
@@ -112,7 +103,7 @@ def public_spec(spec: dict[str, Any]) -> dict[str, Any]:
     """
     rs = RenderSpec.model_validate(spec)
     home = get_settings().home
-    names = {p: _store_name(p, home) for p in _spec_paths(rs)}
+    names = {p: _store_ref(p, home) or Path(p).name for p in _spec_paths(rs)}
     return dict(_path_free(json.loads(rs.canonical_json()), names))
 
 
