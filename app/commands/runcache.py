@@ -17,20 +17,28 @@ from pathlib import Path
 from typing import Any
 
 NAMESPACE = "runs"
-_PACKAGE_ROOTS = ("common", "app", "graph", "nodes", "prompts", "workers")
+_SUBPACKAGES = ("app", "graph", "nodes", "prompts", "workers")
 
 
 @lru_cache(maxsize=1)
 def code_fingerprint() -> str:
-    """sha256 over reelgraph's Python sources and prompt templates (about 20 ms)."""
-    import reelgraph
+    """sha256 over reelgraph's Python sources and prompt templates (about 20 ms).
 
-    root = Path(reelgraph.__file__).resolve().parent.parent
+    Each part is found where it is installed (a wheel keeps them under ``reelgraph/``, an
+    editable install in the repository's top-level folders).
+    """
+    import importlib.util
+
     digest = hashlib.sha256()
-    for name in _PACKAGE_ROOTS:
-        for path in sorted((root / name).rglob("*")):
+    for name in ("reelgraph", *(f"reelgraph.{sub}" for sub in _SUBPACKAGES)):
+        spec = importlib.util.find_spec(name)
+        folder = Path((spec.submodule_search_locations or [""])[0]) if spec else None
+        if folder is None or not folder.is_dir():
+            continue
+        files = folder.glob("*") if name == "reelgraph" else folder.rglob("*")
+        for path in sorted(files):
             if path.suffix in (".py", ".md") and path.is_file():
-                digest.update(str(path.relative_to(root)).encode())
+                digest.update(f"{name}/{path.relative_to(folder)}".encode())
                 digest.update(path.read_bytes())
     return digest.hexdigest()
 
