@@ -20,6 +20,7 @@ import os
 import socket
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -33,6 +34,8 @@ from reelgraph.settings import get_settings
 logger = logging.getLogger(__name__)
 
 MAX_REDIRECTS = 5
+_SAFE = ("GET", "HEAD")
+_BODY_HEADERS = ("content-type", "content-length", "content-encoding")
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 _METADATA_IPS = {
     ipaddress.ip_address("169.254.169.254"),
@@ -163,21 +166,45 @@ def _pinned_request(client: httpx.Client, method: str, t: Target, **kw: Any) -> 
     )
 
 
-def _client(timeout: float) -> httpx.Client:
-    return httpx.Client(timeout=httpx.Timeout(timeout), follow_redirects=False, trust_env=False)
+def guarded_client(timeout: float) -> httpx.Client:
+    """An httpx client for ``open_response``: no redirects followed by httpx, no proxy from the
+    environment, and no connection kept open (a pooled connection would outlive its check)."""
+    return httpx.Client(
+        timeout=httpx.Timeout(timeout),
+        follow_redirects=False,
+        trust_env=False,
+        limits=httpx.Limits(max_keepalive_connections=0),
+    )
 
 
-def _open(client: httpx.Client, url: str) -> httpx.Response:
-    """GET ``url`` following up to MAX_REDIRECTS redirects by hand, checking every hop."""
+def open_response(
+    client: httpx.Client,
+    url: str,
+    method: str = "GET",
+    headers: dict[str, str] | None = None,
+    content: bytes | None = None,
+) -> tuple[httpx.Response, str]:
+    """Send ``method url`` (streamed), following up to MAX_REDIRECTS redirects by hand and
+    checking every hop; returns the response and the URL it came from.
+
+    A 303, or a 301/302 after a method other than GET/HEAD, continues as a GET without a body,
+    as browsers do; 307/308 repeat the request.
+    """
+    headers = {k: v for k, v in (headers or {}).items() if k.lower() != "host"}
     for _ in range(MAX_REDIRECTS + 1):
         target = check_target(url)
-        resp = client.send(_pinned_request(client, "GET", target), stream=True)
+        req = _pinned_request(client, method, target, headers=headers, content=content)
+        resp = client.send(req, stream=True)
         if resp.status_code in (301, 302, 303, 307, 308) and "location" in resp.headers:
             resp.close()
             url = urljoin(url, resp.headers["location"])
+            if resp.status_code == 303 or (resp.status_code < 303 and method not in _SAFE):
+                method = "HEAD" if method == "HEAD" else "GET"
+                content = None
+                headers = {k: v for k, v in headers.items() if k.lower() not in _BODY_HEADERS}
             logger.info("fetch redirected to %s", url)
             continue
-        return resp
+        return resp, url
     raise FetchRefused(f"The URL {url[:200]!r} redirects more than {MAX_REDIRECTS} times.")
 
 
@@ -189,33 +216,61 @@ def _raise_for_status(resp: httpx.Response, url: str) -> None:
     raise err
 
 
-def _stream_body(resp: httpx.Response, fh: Any, url: str, max_bytes: int, deadline: float) -> None:
+#: How many leading bytes ``fetch_if`` shows its ``accept`` callback.
+HEAD_BYTES = 64
+
+
+def _stream_body(
+    resp: httpx.Response,
+    fh: Any,
+    url: str,
+    max_bytes: int,
+    deadline: float,
+    accept: Callable[[bytes], bool] | None = None,
+) -> bool:
+    """Write the body to ``fh`` under the caps; False (nothing written) when ``accept`` refuses
+    its first HEAD_BYTES bytes."""
     declared = resp.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > max_bytes:
         raise MediaTooLarge(f"{url[:200]!r} is {int(declared)} bytes; the limit is {max_bytes}.")
     total = 0
+    head = b"" if accept is not None else None
     for chunk in resp.iter_bytes(1 << 16):
         total += len(chunk)
         if total > max_bytes:
             raise MediaTooLarge(f"{url[:200]!r} is larger than the {max_bytes}-byte limit.")
         if time.monotonic() > deadline:
             raise FetchFailed(f"Fetching {url[:200]!r} took too long; try a faster source.")
+        if head is not None:  # hold the first bytes back until ``accept`` has seen them
+            head += chunk
+            if len(head) < HEAD_BYTES:
+                continue
+            if accept is not None and not accept(head):
+                return False
+            chunk, head = head, None
         fh.write(chunk)
+    if head is not None:  # the whole body was shorter than HEAD_BYTES
+        if accept is not None and not accept(head):
+            return False
+        fh.write(head)
+    return True
 
 
-def fetch_to_file(url: str, dest: Path, *, max_bytes: int) -> Path:
-    """Download ``url`` to ``dest`` (atomically) under every guard above; return ``dest``."""
+def _download(url: str, dest: Path, max_bytes: int, accept: Callable[[bytes], bool] | None) -> bool:
     dest = Path(dest)
     dest.parent.mkdir(parents=True, exist_ok=True)
     timeout = get_settings().fetch_timeout_s
     deadline = time.monotonic() + timeout * 4
     fd, tmp = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".partial", dir=dest.parent)
     try:
-        with os.fdopen(fd, "wb") as fh, _client(timeout) as client:
-            resp = _open(client, url)
+        with os.fdopen(fd, "wb") as fh, guarded_client(timeout) as client:
+            resp = open_response(client, url)[0]
             try:
+                if accept is not None and resp.status_code >= 400:
+                    return False
                 _raise_for_status(resp, url)
-                _stream_body(resp, fh, url, max_bytes, deadline)
+                if not _stream_body(resp, fh, url, max_bytes, deadline, accept):
+                    return False
             finally:
                 resp.close()
         os.replace(tmp, dest)
@@ -223,7 +278,23 @@ def fetch_to_file(url: str, dest: Path, *, max_bytes: int) -> Path:
         raise FetchFailed(f"Fetching {url[:200]!r} failed: {type(exc).__name__}.") from exc
     finally:
         Path(tmp).unlink(missing_ok=True)
-    return dest
+    return True
+
+
+def fetch_to_file(url: str, dest: Path, *, max_bytes: int) -> Path:
+    """Download ``url`` to ``dest`` (atomically) under every guard above; return ``dest``."""
+    _download(url, dest, max_bytes, None)
+    return Path(dest)
+
+
+def fetch_if(url: str, dest: Path, *, max_bytes: int, accept: Callable[[bytes], bool]) -> bool:
+    """``fetch_to_file``, keeping the body only when ``accept`` takes its first bytes.
+
+    False, with nothing written, when ``accept`` refuses them or the server answers an error
+    status (the caller decides what else to try); refused addresses, caps and network errors
+    raise as in ``fetch_to_file``.
+    """
+    return _download(url, dest, max_bytes, accept)
 
 
 def post_json(
@@ -244,7 +315,7 @@ def post_json(
         text = json.dumps(payload, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
         body = text.encode("utf-8")
     hdrs = {"Content-Type": "application/json", **(headers or {})}
-    with _client(timeout or get_settings().fetch_timeout_s) as client:
+    with guarded_client(timeout or get_settings().fetch_timeout_s) as client:
         req = _pinned_request(client, "POST", target, content=body, headers=hdrs)
         try:
             resp = client.send(req)

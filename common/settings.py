@@ -65,6 +65,10 @@ class Settings(BaseSettings):
         description="Largest request body outside uploads (413 past it); inline media counts.",
     )
     fetch_timeout_s: float = 30.0
+    page_timeout_s: float = Field(
+        default=600.0,
+        description="Longest a page URL's video download may take, all its requests together.",
+    )
     fetch_allow_private: bool = False
     fetch_allowlist: list[str] = Field(
         default_factory=list, description="Hosts or CIDRs that may be fetched even if private."

@@ -42,12 +42,18 @@ def _create_inputs(input: dict[str, Any]) -> dict[str, Any]:
     return {k: input[k] for k in CREATE_INPUT_KEYS if input.get(k) is not None}
 
 
+def media_inputs(input: dict[str, Any]) -> dict[str, Any]:
+    """The media graphs' input: the source and, for a page URL resolved by the worker, its page."""
+    page = input.get("page")
+    return {"source": source_of(input), **({"page": page} if page else {})}
+
+
 def _caption_inputs(input: dict[str, Any]) -> dict[str, Any]:
-    return {"source": source_of(input), "need_video": True, "need_audio": True}
+    return {**media_inputs(input), "need_video": True, "need_audio": True}
 
 
 def _analyze_inputs(input: dict[str, Any]) -> dict[str, Any]:
-    return {"source": source_of(input)}
+    return media_inputs(input)
 
 
 def _create_result(values: dict[str, Any], _started: float) -> dict[str, Any]:
@@ -74,7 +80,7 @@ def _analyze_result(values: dict[str, Any], _started: float) -> dict[str, Any]:
     analysis = values.get("analysis") or {}
     return {
         "artifacts": values.get("artifacts", {}),
-        "report": {k: analysis.get(k) for k in ("timings", "cache", "warnings")},
+        "report": {k: analysis.get(k) for k in ("source", "timings", "cache", "warnings")},
         "analysis": analysis,
         "warnings": values.get("warnings", []),
     }

@@ -79,7 +79,11 @@ class MediaInput(TypedDict):
     messages: NotRequired[Annotated[list[AnyMessage], add_messages]]
     """Chat history (kept for Studio and chat clients)."""
     source: str
-    """A local media path, ``upload:<id>``, or an http(s) URL (fetched through the guard)."""
+    """A local media path, ``upload:<id>``, or an http(s) URL of a media file or of a page that
+    plays a video (fetched through the guard)."""
+    page: NotRequired[dict[str, Any]]
+    """The page a video came from when a worker resolved ``source`` before the run (API jobs):
+    {url, title, uploader, duration, site}."""
     out_dir: NotRequired[str]
     """Directory for this run's artifacts."""
     need_video: NotRequired[bool]
@@ -92,7 +96,7 @@ class MediaState(MediaInput):
     """Fields shared by the media graphs."""
 
     media: NotRequired[dict[str, Any]]
-    """{path, name, origin, bytes} of the resolved local input."""
+    """{path, name, origin, bytes, page?} of the resolved local input."""
     info: NotRequired[dict[str, Any]]
     """MediaInfo as JSON (duration, streams, size, fps)."""
     audio_wav: NotRequired[str | None]

@@ -7,6 +7,7 @@ read_screen_text -> assemble_analysis                              (analyze)
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import os
 import re
@@ -50,39 +51,64 @@ def _upload_path(upload_id: str) -> Path:
     return found[0]
 
 
-def _fetch(url: str) -> Path:
-    from reelgraph.netguard import fetch_to_file
+def _fetch(url: str) -> tuple[Path, dict[str, Any] | None]:
+    """A direct media URL or a page that plays a video, fetched once per URL (cached)."""
+    from reelgraph.workers.engine.pagemedia import fetch_media
 
     s = get_settings()
     name = re.sub(r"[^A-Za-z0-9_.-]", "_", url.split("?")[0].rstrip("/").split("/")[-1])[-80:]
     digest = hashlib.sha256(url.encode()).hexdigest()[:24]
-    dest = s.home / "downloads" / digest / (name or "media")
-    if dest.is_file():
-        return dest
-    return fetch_to_file(url, dest, max_bytes=s.max_media_bytes)
+    folder = s.home / "downloads" / digest
+    record = folder / "source.json"
+    if record.is_file():
+        done = json.loads(record.read_text())
+        if (folder / done["file"]).is_file():
+            return folder / done["file"], done.get("page")
+    fetched = fetch_media(url, folder, name.lstrip(".") or "media")
+    write_json_atomic(record, {"file": fetched.path.name, "page": fetched.page})
+    return fetched.path, fetched.page
 
 
-def resolve_source(source: str) -> tuple[Path, str]:
-    """A local path for ``source`` (path, ``upload:<id>`` or http(s) URL) and its origin kind."""
+def resolve_media(source: str) -> tuple[Path, str, dict[str, Any] | None]:
+    """A local path for ``source`` (path, ``upload:<id>``, media URL or page URL), its origin
+    kind (file, upload, url, page) and, for a page, where its video came from."""
     if not source or not str(source).strip():
         raise InvalidInput("No input media was given; pass a video file, an upload id or a URL.")
     source = str(source).strip()
     if source.startswith(("http://", "https://")):
-        return _fetch(source), "url"
+        path, page = _fetch(source)
+        return path, "page" if page else "url", page
     if source.startswith("upload:"):
-        return _upload_path(source.removeprefix("upload:")), "upload"
+        return _upload_path(source.removeprefix("upload:")), "upload", None
     if "://" in source:
         raise InvalidInput("Only local files, upload ids and http(s) URLs can be used as input.")
     path = Path(source).expanduser()
     if not path.is_file():
         raise MissingAsset(f"The input file '{source}' does not exist; check the path.")
-    return path.resolve(), "file"
+    return path.resolve(), "file", None
+
+
+def resolve_source(source: str) -> tuple[Path, str]:
+    """``resolve_media`` without the page: a local path and its origin kind."""
+    path, origin, _ = resolve_media(source)
+    return path, origin
+
+
+#: What a report shows of the input (``media`` less its server path).
+SOURCE_KEYS = ("name", "origin", "bytes", "page")
+
+
+def source_summary(media: Mapping[str, Any]) -> dict[str, Any]:
+    """The input as the report and analysis.json show it; ``page`` only for page URLs."""
+    return {k: media[k] for k in SOURCE_KEYS if k in media}
 
 
 @stage
 def ingest_media(state: MediaState, runtime: Runtime[Speech]) -> dict[str, Any]:
-    """Resolve the input to a local file under the size limit."""
-    path, origin = resolve_source(state.get("source", ""))
+    """Resolve the input (a file, an upload, a media URL or a page URL) to a local file under
+    the size limit."""
+    path, origin, page = resolve_media(state.get("source", ""))
+    page = page or state.get("page")  # an API job's page was resolved by its worker already
     size = path.stat().st_size
     limit = get_settings().max_media_bytes
     if size > limit:
@@ -91,6 +117,8 @@ def ingest_media(state: MediaState, runtime: Runtime[Speech]) -> dict[str, Any]:
             "trim it first."
         )
     media = {"path": str(path), "name": path.name, "origin": origin, "bytes": size}
+    if page:
+        media.update(origin="page", page=page)
     return {"media": media, **default_out_dir(state)}
 
 
@@ -177,7 +205,7 @@ def analysis_document(state: Mapping[str, Any]) -> dict[str, Any]:
     """The analyze JSON: metadata, transcript (segments + words) and on-screen text."""
     tr = state.get("transcript") or {}
     return {
-        "source": {k: state["media"][k] for k in ("name", "origin", "bytes")},
+        "source": source_summary(state["media"]),
         "metadata": state["info"],
         "transcript": {
             "language": tr.get("language"),

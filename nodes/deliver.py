@@ -16,6 +16,7 @@ from langchain_core.messages import AIMessage
 from langgraph.runtime import Runtime
 
 from reelgraph.files import write_json_atomic
+from reelgraph.nodes.analyze import source_summary
 from reelgraph.nodes.stage import stage
 
 if TYPE_CHECKING:  # types only: nodes never import graph at run time
@@ -97,7 +98,7 @@ def caption_report(state: State) -> dict[str, Any]:
     edits, tr, video = state["edits"], state.get("transcript") or {}, state["video"]
     timings = state.get("timings", {})
     return {
-        "source": {k: state["media"][k] for k in ("name", "origin", "bytes")},
+        "source": source_summary(state["media"]),
         "duration_in": state["info"]["duration"],
         "duration_out": state["spec"]["duration"],
         "output": state["spec"]["output"],

@@ -20,9 +20,9 @@ from typing import Any
 from python_multipart.exceptions import FormParserError
 from python_multipart.multipart import MultipartParser, parse_options_header
 
-from reelgraph.app.api.sniff import Sniffed, sniff
 from reelgraph.errors import InvalidInput, MediaTooLarge, MissingAsset, UnsupportedMedia
 from reelgraph.settings import get_settings
+from reelgraph.sniff import Sniffed, sniff
 
 logger = logging.getLogger(__name__)
 

@@ -73,7 +73,9 @@ class JobInput(BaseModel):
     images: list[str] = Field(default_factory=list, description="Image URLs, asset ids or data.")
     audio: str | None = Field(None, description="Narration audio: URL, asset id or data.")
     music: str | None = Field(None, description="Music track: URL, asset id or data.")
-    video: str | None = Field(None, description="Source video (caption/analyze): URL or asset id.")
+    video: str | None = Field(
+        None, description="Source video (caption/analyze): media or page URL, or asset id."
+    )
     logo: str | None = Field(None, description="caption: image shown top-right (URL, asset, data).")
     broll: list[BrollItem] = Field(
         default_factory=list, max_length=50, description="caption: b-roll matched to spoken words."

@@ -28,7 +28,11 @@ CREATE_OPTION_NAMES = option_names(CreateOptions)
 
 
 class ProcessRequest(BaseModel):
-    url: str = Field(..., max_length=4096, description="Video URL (or asset id) to analyze.")
+    url: str = Field(
+        ...,
+        max_length=4096,
+        description="Video to analyze: a media URL, a page URL that plays it, or an asset id.",
+    )
 
 
 class GenerateRequest(BaseModel):
@@ -79,7 +83,7 @@ def _seed_status(rec: dict[str, Any]) -> dict[str, Any]:
 
 @router.post("/process", status_code=202, responses=ERRORS)
 def process(body: ProcessRequest, request: Request, owner: str = Depends(require_owner)) -> Any:
-    """Analyze a video (transcript + on-screen text)."""
+    """Analyze a video (transcript + on-screen text); ``url`` may be a page that plays it."""
     req = _validated({"kind": "analyze", "input": {"video": body.url}})
     rec = submit_job(request.app.state.redis, req, owner)
     return {"job_id": rec["id"], "status": "queued"}

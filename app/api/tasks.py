@@ -1,7 +1,8 @@
 """The RQ entry points behind the API: a graph run on the ``graph`` queue, callback delivery.
 
 ``run_graph_job(job_id)`` resolves the job's media references to local files (asset ids to the
-upload store, URLs through the guarded fetcher), runs the graph with the checkpointer
+upload store, URLs through the guarded fetcher; a source video's URL may also be a page that
+plays it, resolved by ``workers.engine.pagemedia``), runs the graph with the checkpointer
 (``thread_id = job_id``, so a re-run after a worker died resumes), dispatches media jobs to the
 gpu/cpu queues, records events, stage timings and the outcome, and queues the callback's
 delivery as its own job (``deliver_callback``), so a slow or failing receiver never holds a
@@ -54,6 +55,16 @@ def _local(ref: str, work: Path, name: str) -> str:
     return _fetch(ref, work, name)
 
 
+def _video(ref: str, work: Path) -> tuple[str, dict[str, Any] | None]:
+    """The source video: an asset, a media URL or a page URL (its video, and where it came from)."""
+    if ref.startswith("asset_"):
+        return _local(ref, work, "video"), None
+    from reelgraph.workers.engine.pagemedia import fetch_media
+
+    fetched = fetch_media(ref, work, "video")
+    return str(fetched.path), fetched.page
+
+
 def resolve_inputs(inp: dict[str, Any], work: Path) -> dict[str, Any]:
     """Job input with every media reference replaced by a local path the runner may read."""
     out = {k: v for k, v in inp.items() if k in ("prompt", "transcript", "messages")}
@@ -64,7 +75,9 @@ def resolve_inputs(inp: dict[str, Any], work: Path) -> dict[str, Any]:
     if inp.get("music"):
         out["music_file"] = _local(inp["music"], work, "music")
     if inp.get("video"):
-        out["video"] = _local(inp["video"], work, "video")
+        out["video"], page = _video(inp["video"], work)
+        if page:
+            out["page"] = page
     if inp.get("logo"):
         out["logo"] = _local(inp["logo"], work, "logo")
     if inp.get("broll"):
@@ -78,8 +91,8 @@ def _broll_dir(items: list[dict[str, Any]], work: Path) -> Path:
     Names are built only from the validated keywords and a counter, never from user file names;
     the extension comes from sniffing the bytes.
     """
-    from reelgraph.app.api.sniff import sniff
     from reelgraph.errors import UnsupportedMedia
+    from reelgraph.sniff import sniff
     from reelgraph.workers.engine.cache import link_or_copy
 
     folder = work / "broll"

@@ -23,7 +23,11 @@ def add_parser(sub: Any) -> None:
         description="Print (or write with -o) JSON with the media metadata, the transcript "
         "(segments and words with times) and the on-screen text read from sampled frames.",
     )
-    p.add_argument("input", metavar="IN", help="media file, upload:<id>, or http(s) URL")
+    p.add_argument(
+        "input",
+        metavar="IN",
+        help="media file, upload:<id>, or http(s) URL of a media file or of a page that plays one",
+    )
     p.add_argument("-o", "--output", help="write the JSON here instead of printing it")
     add_option_flags(p, AnalyzeContext)
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bars")

@@ -24,7 +24,11 @@ def add_parser(sub: Any) -> None:
         "reframe to another aspect following faces, zoom, add b-roll and a logo, in one render. "
         "Sidecars (captions, transcript, spec, report, thumbnail) go beside the output.",
     )
-    p.add_argument("input", metavar="IN", help="video file, upload:<id>, or http(s) URL")
+    p.add_argument(
+        "input",
+        metavar="IN",
+        help="video file, upload:<id>, or http(s) URL of a video file or of a page that plays one",
+    )
     p.add_argument("-o", "--output", help="output .mp4 (default: <IN name>.captioned.mp4 here)")
     p.add_argument("--size", help="explicit WIDTHxHEIGHT (overrides --aspect's size)")
     add_option_flags(p, CaptionContext)

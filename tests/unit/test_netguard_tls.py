@@ -97,7 +97,7 @@ def pinned_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, tls_server) -> P
     trust = ssl.create_default_context(cafile=str(cert))
     monkeypatch.setattr(
         netguard,
-        "_client",
+        "guarded_client",
         lambda timeout: httpx.Client(
             verify=trust, timeout=timeout, follow_redirects=False, trust_env=False
         ),
