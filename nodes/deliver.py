@@ -160,7 +160,8 @@ def timeline_files(state: State, out_dir: Path, formats: tuple[str, ...]) -> dic
     else:
         refs = RenderSpec.model_validate(public_spec(state["spec"]))
         name, srt = _timeline_name(state), "captions.srt"
-    language = (state.get("transcript") or {}).get("language") or "en"
+    transcript = state.get("transcript")  # caption: the recognised words; create: the text
+    language = (transcript.get("language") if isinstance(transcript, dict) else None) or "en"
     timeline = build_timeline(spec, refs, name=name, captions_ref=srt, language=language)
     paths = export_timeline(timeline, formats, out_dir, stem="timeline")
     return {f"timeline.{fmt}": path for fmt, path in paths.items()}

@@ -4,6 +4,7 @@ fcpxml, edl; anything else refused up front, naming the choices, on the CLI and 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pydantic import ValidationError
@@ -69,3 +70,34 @@ def test_api_refuses_export_for_analyze() -> None:
             {"kind": "analyze", "input": INPUTS["caption"], "options": {"export": "otio"}}
         )
     assert "export is an option of create and caption jobs" in describe_errors(err.value.errors())
+
+
+class _Runner:
+    """Stands in for graph.runner.run_job and records the inputs it was given."""
+
+    def __init__(self, tmp_path: Path) -> None:
+        self.inputs: list[dict[str, Any]] = []
+        self.video = tmp_path / "made.mp4"
+        self.video.write_bytes(b"\x00" * 16)
+
+    def __call__(self, kind: str, inputs: dict[str, Any], options: dict[str, Any], **_: Any):
+        self.inputs.append(inputs)
+        return {"artifacts": {"video.mp4": str(self.video)}, "report": {}}
+
+
+@pytest.mark.parametrize("command", ["create", "caption"])
+def test_cli_names_the_output_only_when_exporting(
+    command: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, settings_env: Any
+) -> None:
+    """With --export the graph learns where the video goes (the timelines name the files
+    beside it); without, the inputs (and create's run-cache key) do not depend on -o."""
+    settings_env(REELGRAPH_HOME=str(tmp_path / "home"))
+    fake = _Runner(tmp_path)
+    monkeypatch.setattr("reelgraph.graph.runner.run_job", fake)
+    first = ["Owls can turn their heads."] if command == "create" else [str(fake.video)]
+    out = tmp_path / "sub" / "v.mp4"
+    out.parent.mkdir()
+    assert main([command, *first, "-q", "-o", str(out)]) == 0
+    assert main([command, *first, "-q", "-o", str(out), "--export", "edl"]) == 0
+    assert "output_path" not in fake.inputs[0]
+    assert fake.inputs[1]["output_path"] == str(out.resolve())

@@ -56,11 +56,7 @@ class _Writer:
 
     def _format(self, rate: float | None, size: tuple[int, int] | None) -> str:
         """The id of the format of this frame rate (None: a still) and size (declared once)."""
-        key = f"format {rate} {size}"
-        if key in self.ids:
-            return self.ids[key]
-        rid = self.ids[key] = self._next_id()
-        attrs = {"id": rid}
+        attrs = {}
         if rate:
             frame = Fraction(1 / rate).limit_denominator(100_000)
             attrs["frameDuration"] = f"{frame.numerator}/{frame.denominator}s"
@@ -68,8 +64,11 @@ class _Writer:
             attrs["name"] = "FFVideoFormatRateUndefined"
         if size:
             attrs["width"], attrs["height"] = str(size[0]), str(size[1])
-        ET.SubElement(self.resources, "format", attrs)
-        return rid
+        key = f"format {sorted(attrs.items())}"
+        if key not in self.ids:
+            self.ids[key] = self._next_id()
+            ET.SubElement(self.resources, "format", {"id": self.ids[key], **attrs})
+        return self.ids[key]
 
     def asset(self, m: Media) -> str:
         """The id of ``m``'s asset (declared once)."""
