@@ -15,3 +15,13 @@ def write_json_atomic(path: str | Path, data: Any) -> str:
     tmp.write_text(json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False))
     os.replace(tmp, path)
     return str(path)
+
+
+def write_text_atomic(path: str | Path, text: str) -> str:
+    """Write ``text`` as UTF-8 with ``\\n`` line ends to ``path`` atomically; returns the path."""
+    path = Path(path)
+    tmp = path.with_name(path.name + ".partial")
+    with open(tmp, "w", encoding="utf-8", newline="\n") as fh:
+        fh.write(text)
+    os.replace(tmp, path)
+    return str(path)

@@ -11,9 +11,9 @@ here once. Everything is validated before any work starts.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Literal, Self
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Self
 
-from pydantic import AfterValidator, Field, model_validator
+from pydantic import AfterValidator, BeforeValidator, Field, WithJsonSchema, model_validator
 
 from reelgraph.graph.options import Alias, Colour, FlowOptions
 from reelgraph.settings import get_settings
@@ -21,17 +21,20 @@ from reelgraph.workers.engine.captions_look import BUNDLED_FAMILIES, CAPTION_STY
 from reelgraph.workers.engine.music import MOOD_FALLBACK, moods
 from reelgraph.workers.engine.ocr import ENGINES
 from reelgraph.workers.engine.spec import ASPECT_SIZES
+from reelgraph.workers.engine.timeline_export import EXPORT_FORMATS
 
 if TYPE_CHECKING:
     CaptionStyle = str
     CaptionFont = str
     CaptionPosition = str
     OcrEngine = str
+    ExportFormat = str
 else:  # the choices come from the media engine
     CaptionStyle = Literal[CAPTION_STYLES]
     CaptionFont = Literal[BUNDLED_FAMILIES]
     CaptionPosition = Literal[POSITIONS]
     OcrEngine = Literal[ENGINES]
+    ExportFormat = Literal[EXPORT_FORMATS]
 Quality = Literal["draft", "standard", "high"]
 
 #: The other names of options, in one table: old flags, the API's and the seed routes' names.
@@ -53,6 +56,36 @@ ALIASES = (
 
 def _lower(value: str) -> str:
     return value.strip().lower()
+
+
+def _format_list(value: Any) -> Any:
+    """``"otio,edl"`` (the CLI's and the API's comma-separated form) is ``["otio", "edl"]``."""
+    if isinstance(value, str):
+        return [part.strip().lower() for part in value.split(",") if part.strip()]
+    if value is not None and not isinstance(value, list | tuple):
+        raise ValueError(f"give a list or a comma-separated string of {', '.join(EXPORT_FORMATS)}")
+    return value
+
+
+def _in_order(value: tuple[str, ...] | None) -> tuple[str, ...] | None:
+    """Each format once, in the order of EXPORT_FORMATS."""
+    return None if value is None else tuple(f for f in EXPORT_FORMATS if f in value)
+
+
+#: Editor timeline formats: a list, or one comma-separated string.
+ExportFormats = Annotated[
+    tuple[ExportFormat, ...],
+    BeforeValidator(_format_list),
+    AfterValidator(_in_order),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "array", "items": {"enum": list(EXPORT_FORMATS)}},
+                {"type": "string", "description": "comma-separated, e.g. otio,fcpxml,edl"},
+            ]
+        }
+    ),
+]
 
 
 class _Options(FlowOptions):
@@ -93,6 +126,8 @@ class Output(_Options):
     """Output frames per second."""
     quality: Quality = "standard"
     """Encoding quality: draft, standard or high."""
+    export: ExportFormats | None = None
+    """Editor timelines written beside the video: otio, fcpxml, edl (comma-separated)."""
 
     @model_validator(mode="after")
     def _limits(self) -> Self:

@@ -25,7 +25,15 @@ from reelgraph.workers.engine import progress
 
 logger = logging.getLogger(__name__)
 
-CREATE_INPUT_KEYS = ("prompt", "transcript", "images", "audio", "music_file", "messages")
+CREATE_INPUT_KEYS = (
+    "prompt",
+    "transcript",
+    "images",
+    "audio",
+    "music_file",
+    "messages",
+    "output_path",
+)
 
 
 def source_of(input: dict[str, Any]) -> str:
@@ -49,7 +57,8 @@ def media_inputs(input: dict[str, Any]) -> dict[str, Any]:
 
 
 def _caption_inputs(input: dict[str, Any]) -> dict[str, Any]:
-    return {**media_inputs(input), "need_video": True, "need_audio": True}
+    out = {**media_inputs(input), "need_video": True, "need_audio": True}
+    return out | ({"output_path": input["output_path"]} if input.get("output_path") else {})
 
 
 def _analyze_inputs(input: dict[str, Any]) -> dict[str, Any]:

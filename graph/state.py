@@ -36,6 +36,8 @@ class CreateInput(TypedDict):
     """A user music track (overrides the context's music choice)."""
     out_dir: NotRequired[str]
     """Directory for this run's artifacts (a temp dir under storage/ when absent)."""
+    output_path: NotRequired[str]
+    """Where the caller puts the video (the CLI's -o): editor exports name local files."""
 
 
 class CreateState(CreateInput):
@@ -86,6 +88,8 @@ class MediaInput(TypedDict):
     {url, title, uploader, duration, site}."""
     out_dir: NotRequired[str]
     """Directory for this run's artifacts."""
+    output_path: NotRequired[str]
+    """Where the caller puts the video (the CLI's -o): editor exports name local files."""
     need_video: NotRequired[bool]
     """Fail at probe time when the input has no video stream (captioning)."""
     need_audio: NotRequired[bool]

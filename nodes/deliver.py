@@ -133,6 +133,41 @@ def caption_message(state: State, report: dict[str, Any]) -> str:
     )
 
 
+def _timeline_name(state: State) -> str:
+    """The edit's name in an editor: the plan's title, else the source's file name."""
+    title = (state.get("plan") or {}).get("title")
+    source = (state.get("media") or {}).get("name")
+    return str(title or (Path(source).stem if source else "") or "reelgraph")
+
+
+def timeline_files(state: State, out_dir: Path, formats: tuple[str, ...]) -> dict[str, str]:
+    """timeline.otio/.fcpxml/.edl: the edit of the spec, to finish in an editor.
+
+    For a video the caller places itself (the CLI's ``output_path``) the files name every
+    medium by its full path on this machine and the captions by the SRT beside that video.
+    Otherwise (API jobs, Studio) they name media as the served spec.json does (their place in
+    the media store, else their file name: never a server path) and the SRT as the
+    captions.srt artifact.
+    """
+    from reelgraph.workers.engine.render import public_spec, resolve_store_paths
+    from reelgraph.workers.engine.spec import RenderSpec
+    from reelgraph.workers.engine.timeline_export import build_timeline, export_timeline
+
+    spec = resolve_store_paths(RenderSpec.model_validate(state["spec"]))
+    output = state.get("output_path")
+    if output:
+        out = Path(output)
+        refs, name, srt = spec, out.stem, str(out.with_name(out.stem + ".srt"))
+    else:
+        refs = RenderSpec.model_validate(public_spec(state["spec"]))
+        name, srt = _timeline_name(state), "captions.srt"
+    transcript = state.get("transcript")  # caption: the recognised words; create: the text
+    language = (transcript.get("language") if isinstance(transcript, dict) else None) or "en"
+    timeline = build_timeline(spec, refs, name=name, captions_ref=srt, language=language)
+    paths = export_timeline(timeline, formats, out_dir, stem="timeline")
+    return {f"timeline.{fmt}": path for fmt, path in paths.items()}
+
+
 @dataclass(frozen=True)
 class Delivery:
     """What one flow delivers: artifacts (written in this order), report.json, the message."""
@@ -161,6 +196,8 @@ def deliver(state: State, runtime: Runtime[Output], *, delivery: Delivery) -> di
     artifacts: dict[str, str] = {}
     for write in delivery.artifacts:
         artifacts.update(write(state, out_dir))
+    if runtime.context.export:
+        artifacts.update(timeline_files(state, out_dir, runtime.context.export))
     report = delivery.report(state)
     artifacts["report.json"] = write_json_atomic(out_dir / "report.json", report)
     message = AIMessage(content=delivery.message(state, report))

@@ -65,7 +65,7 @@ def place(artifacts: dict[str, str], out: Path) -> dict[str, str]:
 
 
 def run(args: argparse.Namespace) -> int:
-    from reelgraph.app.commands.create import check_output
+    from reelgraph.app.commands.create import check_output, export_target, print_sidecars
     from reelgraph.app.progress_ui import StageBars
     from reelgraph.graph.runner import run_job
 
@@ -78,7 +78,7 @@ def run(args: argparse.Namespace) -> int:
         with StageBars(quiet=args.quiet) as bars:
             result = run_job(
                 "caption",
-                {"source": args.input},
+                {"source": args.input, **export_target(options, out)},
                 options,
                 job_id=run_id,
                 out_dir=run_dir,
@@ -91,9 +91,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"warning: {w}", file=sys.stderr)
     report = result.get("report", {})
     print(f"video: {placed['video.mp4']}")
-    for name in ("captions.srt", "report.json"):
-        if name in placed:
-            print(f"{name.split('.')[0]}: {placed[name]}")
+    print_sidecars(placed)
     edits = report.get("edits", {})
     print(
         f"duration: {report.get('duration_in', 0):.1f}s -> {report.get('duration_out', 0):.1f}s"

@@ -35,6 +35,9 @@ SIDECARS = {
     "spec.json": ".spec.json",
     "report.json": ".report.json",
     "thumbnail.jpg": ".jpg",
+    "timeline.otio": ".otio",
+    "timeline.fcpxml": ".fcpxml",
+    "timeline.edl": ".edl",
 }
 
 
@@ -121,6 +124,11 @@ def inputs_from_args(args: argparse.Namespace) -> dict[str, Any]:
     }
 
 
+def export_target(options: dict[str, Any], out: Path) -> dict[str, str]:
+    """With ``--export``, the video's final path: the editor files name the files beside it."""
+    return {"output_path": str(out.resolve())} if options.get("export") else {}
+
+
 def place_outputs(artifacts: dict[str, str], out: Path) -> dict[str, str]:
     """Put the video at ``out`` and sidecars beside it (``<stem>.srt`` ...), atomically."""
     placed: dict[str, str] = {}
@@ -145,7 +153,7 @@ def run(args: argparse.Namespace) -> int:
     out = check_output(args.output)
     options = create_options(args)
     Context.from_options(options, flags=True)  # validate before any work
-    inputs = inputs_from_args(args)
+    inputs = inputs_from_args(args) | export_target(options, out)
     if not (inputs["prompt"].strip() or inputs["transcript"] or inputs["audio"]):
         raise InvalidInput("The prompt is empty; describe the video or pass --transcript.")
     from reelgraph.workers.engine.images import precheck_image
@@ -188,6 +196,11 @@ def _print_outputs(placed: dict[str, str], warnings: list[str]) -> None:
     for w in warnings:
         print(f"warning: {w}")
     print(f"video: {placed['video.mp4']}")
-    for name in ("captions.srt", "report.json"):
+    print_sidecars(placed)
+
+
+def print_sidecars(placed: dict[str, str]) -> None:
+    """The captions, the report and the editor timelines that were placed."""
+    for name in ("captions.srt", "report.json", *(n for n in SIDECARS if n.startswith("timeline"))):
         if name in placed:
             print(f"{name.split('.')[0]}: {placed[name]}")
