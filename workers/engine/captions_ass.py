@@ -1,7 +1,12 @@
 """ASS (libass) rendering of caption events: the style line, per-word colours and animation.
 
 Every piece of user text passes through ``escape_ass_text`` before it is placed in a Dialogue
-line; the only override tags in the output are the ones built here from numbers and colours.
+line; the only override tags in the output are the ones built here from numbers, colours and
+the names of bundled font families.
+
+A word the style's font cannot draw (Japanese in Montserrat) is set in the bundled font of its
+script (``scripts.SCRIPT_FAMILIES``) with a ``\\fn`` override, so captions in any supported
+script show glyphs, never boxes.
 """
 
 from __future__ import annotations
@@ -24,6 +29,13 @@ from reelgraph.workers.engine.captions_look import (
     preset,
     safe_margins,
     vertical_margin,
+)
+from reelgraph.workers.engine.scripts import (
+    SCRIPT_FAMILIES,
+    display_width,
+    join_words,
+    joiner,
+    text_script,
 )
 
 _STYLE_FORMAT = (
@@ -91,6 +103,26 @@ def _word_text(w: Word, p: Preset, max_chars: int) -> str:
     return escape_ass_text(text.upper() if p.upper else text)
 
 
+def word_family(w: Word, p: Preset) -> str:
+    """The family a word is set in: the style's when it draws every character, else the
+    bundled font of the word's script."""
+    from reelgraph.workers.engine.fonts import covers
+
+    text = clean_text(w.text)
+    text = text.upper() if p.upper else text
+    if covers(p.family, text):
+        return p.family
+    return SCRIPT_FAMILIES.get(text_script(text), p.family)
+
+
+def _font_tags(ev: list[Word], p: Preset) -> list[str]:
+    """Per word: a ``\\fn`` override where the event mixes families; all empty otherwise."""
+    families = [word_family(w, p) for w in ev]
+    if all(f == p.family for f in families):
+        return [""] * len(ev)
+    return [f"\\fn{f}\\b{1 if (f != p.family or p.bold) else 0}" for f in families]
+
+
 def _colour(w: Word, p: Preset, spoken: bool) -> str:
     """A word's colour: the highlight while spoken (karaoke; pop unless emphasised)."""
     if spoken and (p.animation == "karaoke" or (p.animation == "pop" and not w.emphasis)):
@@ -102,9 +134,12 @@ def _event_text(ev: list[Word], p: Preset, max_chars: int, active: int | None) -
     """One Dialogue's text: colours per word, the active word highlighted or popped in."""
     lines = split_lines(ev, max_chars)
     limit = 3 * max_chars
-    longest = max(len(" ".join(clean_text(w.text)[:limit] for w in line)) for line in lines)
+    longest = max(
+        display_width(join_words([clean_text(w.text)[:limit] for w in line])) for line in lines
+    )
     base = 100 if longest <= max_chars else max(30, int(100 * max_chars / longest))
     parts: list[str] = [f"{{\\fscx{base}\\fscy{base}}}" if base != 100 else ""]
+    fonts = _font_tags(ev, p)
     idx = 0
     for li, line in enumerate(lines):
         words = []
@@ -118,9 +153,14 @@ def _event_text(ev: list[Word], p: Preset, max_chars: int, active: int | None) -
                 elif idx > active:
                     tag = "\\alpha&HFF&"
             after = f"{{\\fscx{base}\\fscy{base}}}" if "\\t(" in tag else ""
-            words.append(f"{{\\1c{_bgr(colour)}{tag}}}{_word_text(w, p, max_chars)}{after}")
+            font = fonts[idx]
+            words.append(f"{{{font}\\1c{_bgr(colour)}{tag}}}{_word_text(w, p, max_chars)}{after}")
             idx += 1
-        parts.append(("\\N" if li else "") + " ".join(words))
+        texts = [clean_text(w.text) for w in line]
+        joined = "".join(
+            (joiner(texts[k - 1], texts[k]) if k else "") + text for k, text in enumerate(words)
+        )
+        parts.append(("\\N" if li else "") + joined)
     return "".join(parts)
 
 
