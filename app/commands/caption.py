@@ -61,7 +61,7 @@ def place(artifacts: dict[str, str], out: Path) -> dict[str, str]:
 
 
 def run(args: argparse.Namespace) -> int:
-    from reelgraph.app.commands.create import check_output
+    from reelgraph.app.commands.create import check_output, print_translations
     from reelgraph.app.progress_ui import StageBars
     from reelgraph.graph.runner import run_job
 
@@ -90,6 +90,7 @@ def run(args: argparse.Namespace) -> int:
     for name in ("captions.srt", "report.json"):
         if name in placed:
             print(f"{name.split('.')[0]}: {placed[name]}")
+    print_translations(placed)
     edits = report.get("edits", {})
     print(
         f"duration: {report.get('duration_in', 0):.1f}s -> {report.get('duration_out', 0):.1f}s"
