@@ -49,7 +49,8 @@ def translated_names(options: dict[str, Any]) -> list[str]:
     from reelgraph.workers.engine.scripts import normalize_language
 
     given = options.get("translate") or []
-    codes = [normalize_language(c) for c in (given.split(",") if isinstance(given, str) else given)]
+    raw = given.split(",") if isinstance(given, str) else given
+    codes = [normalize_language(c) for c in raw if c.strip()]
     names = [f"captions.{c}.{ext}" for c in codes for ext in ("srt", "vtt")]
     return names + ([f"video.{c}.mp4" for c in codes] if options.get("dub") else [])
 

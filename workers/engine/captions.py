@@ -122,12 +122,18 @@ def group_lines(
 
 
 def split_lines(words: Sequence[Word], max_chars: int) -> list[list[Word]]:
-    """Split one event into lines: one line if it fits, else the most balanced two-way split."""
+    """Split one event into lines: one line if it fits, else the most balanced two-way split
+    (text longer than two lines fills a first line and splits the rest)."""
     n = len(words)
     if n == 0:
         return []
     if line_width(words) <= max_chars or n == 1:
         return [list(words)]
+    if line_width(words) > 2 * max_chars:  # more than two lines: fill the first one
+        k = 1
+        while k < n - 1 and line_width(words[: k + 1]) <= max_chars:
+            k += 1
+        return [list(words[:k]), *split_lines(words[k:], max_chars)]
     best, best_cost = 1, None
     for k in range(1, n):
         a, b = line_width(words[:k]), line_width(words[k:])
