@@ -52,7 +52,10 @@ def test_a_word_the_style_font_cannot_draw_gets_its_scripts_font() -> None:
     assert word_family(Word("日本", 0, 1), karaoke) == "Noto Sans CJK JP"
     assert word_family(Word("שלום", 0, 1), karaoke) == "Noto Sans Hebrew"
     ass = caption_texts(_words("Tokyo 東京"), style="karaoke", width=1080, height=1920)["ass"]
-    assert "{\\fnMontserrat\\b1\\1c" in ass and "{\\fnNoto Sans CJK JP\\b1\\1c" in ass
+    sizes = dict(re.findall(r"\{\\fn([^\\]+)\\b1\\fs(\d+)\\1c", ass))
+    assert set(sizes) == {"Montserrat", "Noto Sans CJK JP"}
+    assert int(sizes["Montserrat"]) == 84  # the karaoke size at 1080x1920
+    assert int(sizes["Noto Sans CJK JP"]) == round(84 * 1.448 / 1.562)  # same letter size
     plain = caption_texts(_words("just English"), style="karaoke", width=1080, height=1920)
     assert "\\fn" not in plain["ass"]  # Latin captions are written as before
 
@@ -99,6 +102,10 @@ def test_rtl_words_stay_in_spoken_order_for_libass() -> None:
     shown = re.sub(r"\{[^}]*\}", "", first.split(",,", 1)[1].split(",", 4)[-1])
     assert shown == "שלום עולם יפה"  # logical order; libass (fribidi) lays it right to left
     assert "\\1c&H0000D4FF" in first.split("שלום")[0]  # the first spoken word is highlighted
+    style = next(ln for ln in ass.splitlines() if ln.startswith("Style:"))
+    assert style.endswith(",-1")  # libass detects the base direction: right to left
+    english = caption_texts(_words("one two"), style="karaoke", width=1080, height=1920)["ass"]
+    assert next(ln for ln in english.splitlines() if ln.startswith("Style:")).endswith(",1")
 
 
 def test_sentences_split_in_any_script() -> None:

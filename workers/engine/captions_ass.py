@@ -31,7 +31,9 @@ from reelgraph.workers.engine.captions_look import (
     vertical_margin,
 )
 from reelgraph.workers.engine.scripts import (
+    RTL_SCRIPTS,
     SCRIPT_FAMILIES,
+    char_script,
     display_width,
     join_words,
     joiner,
@@ -60,7 +62,11 @@ def _ass_time(t: float) -> str:
 _ALIGNMENT = {"bottom": 2, "middle": 5, "top": 8}
 
 
-def _header(p: Preset, width: int, height: int) -> str:
+def _header(p: Preset, width: int, height: int, rtl: bool = False) -> str:
+    """The script info and the style; ``rtl`` (captions with Arabic or Hebrew) sets the style's
+    encoding to -1, libass's "detect the base direction per line", so right-to-left words
+    (each in its own override block) are laid out right to left; with the VSFilter-compatible
+    encoding 1 libass orders each override block on its own."""
     size, _ = layout(p, width, height)
     left, right, _ = safe_margins(width, height)
     vertical = vertical_margin(p.position, width, height)
@@ -73,7 +79,7 @@ def _header(p: Preset, width: int, height: int) -> str:
     style = (
         f"Style: Default,{p.family},{size},{_bgr(p.primary)},{_bgr(p.active)},{outline_col},"
         f"{back},{-1 if p.bold else 0},0,0,0,100,100,0,0,{border_style},{outline},{p.shadow},"
-        f"{_ALIGNMENT[p.position]},{left},{right},{vertical},1"
+        f"{_ALIGNMENT[p.position]},{left},{right},{vertical},{-1 if rtl else 1}"
     )
     return "\n".join(
         [
@@ -115,12 +121,19 @@ def word_family(w: Word, p: Preset) -> str:
     return SCRIPT_FAMILIES.get(text_script(text), p.family)
 
 
-def _font_tags(ev: list[Word], p: Preset) -> list[str]:
-    """Per word: a ``\\fn`` override where the event mixes families; all empty otherwise."""
+def _font_tags(ev: list[Word], p: Preset, size: int) -> list[str]:
+    """Per word: ``\\fn``, bold and size overrides where the event mixes families (another
+    family's size gives its letters the style font's size); all empty otherwise."""
+    from reelgraph.workers.engine.fonts import line_height
+
     families = [word_family(w, p) for w in ev]
     if all(f == p.family for f in families):
         return [""] * len(ev)
-    return [f"\\fn{f}\\b{1 if (f != p.family or p.bold) else 0}" for f in families]
+    own = line_height(p.family)
+    return [
+        f"\\fn{f}\\b{1 if (f != p.family or p.bold) else 0}\\fs{round(size * line_height(f) / own)}"
+        for f in families
+    ]
 
 
 def _colour(w: Word, p: Preset, spoken: bool) -> str:
@@ -130,8 +143,11 @@ def _colour(w: Word, p: Preset, spoken: bool) -> str:
     return p.emphasis if w.emphasis else p.primary
 
 
-def _event_text(ev: list[Word], p: Preset, max_chars: int, active: int | None) -> str:
-    """One Dialogue's text: colours per word, the active word highlighted or popped in."""
+def _event_text(ev: list[Word], p: Preset, fit: tuple[int, int], active: int | None) -> str:
+    """One Dialogue's text: colours per word, the active word highlighted or popped in.
+
+    ``fit`` is the style's (font size, characters per line) at this output size."""
+    size, max_chars = fit
     lines = split_lines(ev, max_chars)
     limit = 3 * max_chars
     longest = max(
@@ -139,7 +155,7 @@ def _event_text(ev: list[Word], p: Preset, max_chars: int, active: int | None) -
     )
     base = 100 if longest <= max_chars else max(30, int(100 * max_chars / longest))
     parts: list[str] = [f"{{\\fscx{base}\\fscy{base}}}" if base != 100 else ""]
-    fonts = _font_tags(ev, p)
+    fonts = _font_tags(ev, p, size)
     idx = 0
     for li, line in enumerate(lines):
         words = []
@@ -171,15 +187,15 @@ def _dialogue(start: float, end: float, text: str) -> str | None:
     return f"Dialogue: 0,{a},{b},Default,,0,0,0,,{text}"
 
 
-def _event_lines(ev: list[Word], end: float, p: Preset, max_chars: int) -> list[str]:
+def _event_lines(ev: list[Word], end: float, p: Preset, fit: tuple[int, int]) -> list[str]:
     if p.animation == "none":
-        line = _dialogue(ev[0].start, end, _event_text(ev, p, max_chars, None))
+        line = _dialogue(ev[0].start, end, _event_text(ev, p, fit, None))
         return [line] if line else []
     out = []
     for k, w in enumerate(ev):
         start = w.start if k else ev[0].start
         stop = ev[k + 1].start if k + 1 < len(ev) else end
-        line = _dialogue(start, max(stop, start), _event_text(ev, p, max_chars, k))
+        line = _dialogue(start, max(stop, start), _event_text(ev, p, fit, k))
         if line:
             out.append(line)
     return out
@@ -189,8 +205,9 @@ def render_ass(words: Iterable[Any], *, style: Style, width: int, height: int) -
     """The .ass document for ``words`` in ``style`` (a name or a ``Preset``) at this size."""
     p = preset(style)
     events = events_for(words, p, width, height)
-    _, max_chars = layout(p, width, height)
-    body = [_header(p, width, height)]
+    fit = layout(p, width, height)
+    rtl = any(char_script(c) in RTL_SCRIPTS for ev in events for w in ev for c in w.text)
+    body = [_header(p, width, height, rtl)]
     for ev, end in zip(events, _end_times(events), strict=True):
-        body.extend(_event_lines(ev, end, p, max_chars))
+        body.extend(_event_lines(ev, end, p, fit))
     return "\n".join(body) + "\n"

@@ -114,6 +114,20 @@ def family_cmap(family: str) -> frozenset[int]:
     return frozenset()
 
 
+@lru_cache(maxsize=32)
+def line_height(family: str) -> float:
+    """The bundled ``family``'s line height per em (OS/2 win ascent + descent), which libass
+    sets equal to the font size: a font with tall marks draws smaller letters at one size."""
+    from fontTools.ttLib import TTFont
+
+    for s in _bundled_sources():
+        if s.family.lower() == family.lower() and s.style == "normal":
+            font = TTFont(str(s.path), lazy=True, fontNumber=0)
+            os2, upm = font["OS/2"], font["head"].unitsPerEm
+            return float(os2.usWinAscent + os2.usWinDescent) / upm or 1.0
+    return 1.0
+
+
 def covers(family: str, text: str) -> bool:
     """Whether ``family`` has a glyph for every visible character of ``text`` (ASCII: always)."""
     if text.isascii():
