@@ -113,12 +113,12 @@ def _dub_caption(
         placements=placed["placements"],
         total=spec.duration,
     )
-    captions = (
-        spec.captions.model_copy(update={"words": placed["words"]}) if spec.captions else None
-    )
+    doc = spec.model_dump(mode="json")
     audio = Audio(narration=mix["audio"], loudness_lufs=spec.audio.loudness_lufs)
-    dubbed = spec.model_copy(update={"audio": audio, "captions": captions})
-    dubbed = RenderSpec.model_validate(dubbed.model_dump(mode="json"))
+    doc["audio"] = audio.model_dump(mode="json")
+    if doc.get("captions"):
+        doc["captions"]["words"] = placed["words"]
+    dubbed = RenderSpec.model_validate(doc)
     warning = ""
     if placed["late"]:
         warning = (

@@ -210,7 +210,9 @@ def test_create_translates_tracks_muxes_them_and_dubs(tmp_path: Path, chat: Any)
     source = _cue_times(art["captions.srt"])
     assert source and _cue_times(art["captions.de.srt"]) == source  # the source's cue times
     assert _cue_times(art["captions.ja.srt"]) == source
-    assert "Hunde laufen schnell" in Path(art["captions.de.srt"]).read_text()
+    assert "Hunde laufen schnell im Park." in Path(art["captions.de.srt"]).read_text().replace(
+        "\n", " "
+    )
     assert "これは字幕です" in Path(art["captions.ja.vtt"]).read_text()
     subs = [s for s in ffprobe_json(art["video.mp4"])["streams"] if s["codec_type"] == "subtitle"]
     assert [(s["codec_name"], s["tags"]["language"]) for s in subs] == [
