@@ -158,7 +158,7 @@ def translate_captions(state: dict[str, Any], runtime: Runtime[Any]) -> dict[str
             continue
         paths = write_tracks(segments, texts, max_chars, out_dir, code)
         tracks.append((paths["srt"], code))
-        entry = {**paths, "cues": len(segments), "cache": "hit" if hit else "miss"}
+        entry: dict[str, Any] = {**paths, "cues": len(segments), "cache": "hit" if hit else "miss"}
         if ctx.dub:
             if "plan" in state:
                 video, warning = _dub_create(state, ctx, code, model)
