@@ -67,12 +67,9 @@ def _latin_only_frame(tmp: Path, text: str) -> np.ndarray:
     (tmp / "latin.ass").write_text(ass, encoding="utf-8")
     png = tmp / "latin.png"
     colour = "0x{:02x}{:02x}{:02x}".format(*BG)
-    subprocess.run(
-        ["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", f"color=c={colour}:s={W}x{H}:d=1"]
-        + ["-vf", ass_filter(str(tmp / "latin.ass"), str(latin)), "-frames:v", "1", str(png)],
-        check=True,
-        timeout=60,
-    )
+    source = ["-f", "lavfi", "-i", f"color=c={colour}:s={W}x{H}:d=1"]
+    burn = ["-vf", ass_filter(str(tmp / "latin.ass"), str(latin)), "-frames:v", "1", str(png)]
+    subprocess.run(["ffmpeg", "-v", "error", "-y", *source, *burn], check=True, timeout=60)
     return np.asarray(Image.open(png).convert("RGB"))
 
 
@@ -256,9 +253,9 @@ def test_translate_without_an_llm_is_refused_before_any_work(tmp_path: Path, com
     source = [] if command == "create" else [str(tmp_path / "missing.mp4")]
     prompt = ["dogs run"] if command == "create" else []
     out = tmp_path / "o.mp4"
+    flags = ["--translate", "de", "-o", str(out)]
     res = subprocess.run(
-        [sys.executable, "-m", "reelgraph.app.cli", command, "-q", *prompt, *source]
-        + ["--translate", "de", "-o", str(out)],
+        [sys.executable, "-m", "reelgraph.app.cli", command, "-q", *prompt, *source, *flags],
         capture_output=True,
         text=True,
         cwd=ROOT,

@@ -240,3 +240,28 @@ def test_dubbed_clips_are_placed_per_sentence_and_sped_up_within_limits() -> Non
     assert [w["start"] for w in placed["words"]] == [0.5, 2.0, 4.0]
     late = place_clips(clips[1:2] + clips[2:], [(0.0, 1.0), (1.0, 3.0)], 3.0)
     assert late["late"] == 1 and late["placements"][1][0] == 2.0  # shifted after the long one
+
+
+def test_api_jobs_take_the_language_options_and_refuse_translation_without_an_llm(
+    settings_env,
+) -> None:
+    from pydantic import ValidationError
+
+    from reelgraph.app.api.errors import describe_errors
+    from reelgraph.app.api.models import JobCreate
+
+    def job(kind: str, source: dict, **options: object) -> JobCreate:
+        return JobCreate.model_validate({"kind": kind, "input": source, "options": options})
+
+    prompt, video = {"prompt": "Owls."}, {"video": "https://example.com/v.mp4"}
+    assert job("create", prompt, language="de").options.to_options() == {"language": "de"}
+    for kind, source in (("create", prompt), ("caption", video)):
+        with pytest.raises(ValidationError) as err:
+            job(kind, source, translate=["de"])
+        assert "needs a chat model endpoint" in describe_errors(err.value.errors())
+    settings_env(OPENAI_BASE_URL="http://127.0.0.1:9/v1")
+    made = job("caption", video, translate="de,ja", dub=True).options.to_options()
+    assert made == {"translate": ("de", "ja"), "dub": True}
+    with pytest.raises(ValidationError) as err:
+        job("analyze", video, translate=["de"])
+    assert "create and caption" in describe_errors(err.value.errors())
