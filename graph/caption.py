@@ -25,6 +25,7 @@ from reelgraph.nodes.compose import compose_spec
 from reelgraph.nodes.deliver import CAPTION_DELIVERY, deliver
 from reelgraph.nodes.edit import correct_transcript, plan_edits
 from reelgraph.nodes.render import render
+from reelgraph.nodes.translate import route_after_render, translate_captions
 
 
 def route_after_transcript(state: dict[str, Any], runtime: Runtime[CaptionContext]) -> str:
@@ -44,7 +45,7 @@ def build_caption_graph() -> StateGraph[Any, Any, Any, Any]:
     )
     head = [ingest_media, probe_media, extract_audio, transcribe_audio]
     tail = [plan_edits, build_captions, compose_spec, render]
-    for fn in [*head, correct_transcript, *tail]:
+    for fn in [*head, correct_transcript, *tail, translate_captions]:
         builder.add_node(fn)
     builder.add_node("deliver", partial(deliver, delivery=CAPTION_DELIVERY))
     builder.add_edge(START, head[0].__name__)
@@ -56,8 +57,12 @@ def build_caption_graph() -> StateGraph[Any, Any, Any, Any]:
         [correct_transcript.__name__, plan_edits.__name__],
     )
     builder.add_edge(correct_transcript.__name__, plan_edits.__name__)
-    for a, b in itertools.pairwise([*tail, deliver]):
+    for a, b in itertools.pairwise(tail):
         builder.add_edge(a.__name__, b.__name__)
+    builder.add_conditional_edges(
+        render.__name__, route_after_render, [translate_captions.__name__, deliver.__name__]
+    )
+    builder.add_edge(translate_captions.__name__, deliver.__name__)
     builder.add_edge(deliver.__name__, END)
     return builder
 

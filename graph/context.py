@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal, Self
 
 from pydantic import AfterValidator, BeforeValidator, Field, WithJsonSchema, model_validator
 
-from reelgraph.graph.options import Alias, Colour, FlowOptions
+from reelgraph.graph.options import Alias, Colour, FlowOptions, LanguageCode, LanguageList
 from reelgraph.settings import get_settings
 from reelgraph.workers.engine.captions_look import BUNDLED_FAMILIES, CAPTION_STYLES, POSITIONS
 from reelgraph.workers.engine.music import MOOD_FALLBACK, moods
@@ -174,7 +174,51 @@ class Speech(_Options):
     """Spoken language code such as en (default: detected; English-only models force en)."""
 
 
-class Context(CaptionLook, Output):
+def _is_voice_file(voice: str | None) -> bool:
+    return bool(voice) and (str(voice).endswith(".onnx") or "/" in str(voice))
+
+
+class Translation(_Options):
+    """Translated caption tracks and dubbed versions (create and caption); needs an LLM."""
+
+    GROUP = "translation"
+
+    translate: LanguageList | None = None
+    """Languages (de or de,fr) the captions are translated into: .srt/.vtt tracks and subtitle
+    streams in the mp4 (needs an OpenAI-compatible chat endpoint)."""
+    dub: bool = False
+    """Also narrate each translation and render a dubbed video per language."""
+    dub_voice: str | None = Field(None, max_length=300)
+    """Piper voice of the dubbed narration (default: espeak-ng's voice for each language)."""
+
+    @model_validator(mode="after")
+    def _check_translation(self) -> Self:
+        """dub needs translate, translate a chat model; each dub language needs a voice."""
+        from reelgraph.workers.engine.tts import check_language_voice
+
+        if self.dub and not self.translate:
+            raise self.fail("dub", self.dub, "Dubbing needs translate: name the languages.")
+        if self.translate and not get_settings().llm_configured:
+            raise self.fail(
+                "translate",
+                ",".join(self.translate),
+                "Translating captions needs a chat model endpoint: set OPENAI_BASE_URL (any "
+                "OpenAI-compatible server) and/or OPENAI_API_KEY, or leave out translate.",
+            )
+        if self.dub_voice:
+            from reelgraph.workers.engine.tts import resolve_voice
+
+            resolve_voice(self.dub_voice)  # an unknown name or a missing file fails here
+        if self.dub and not _is_voice_file(self.dub_voice):
+            for code in self.translate or ():
+                try:
+                    check_language_voice(code)
+                except ValueError as exc:
+                    raise self.fail("translate", code, f"{exc}.") from None
+        return self
+
+
+class Context(CaptionLook, Output, Translation):
     """Options of `create`: how one video is made from a prompt; every one has a default."""
 
     FLOW = "create"
@@ -191,6 +235,9 @@ class Context(CaptionLook, Output):
     """Chat model for planning (default: settings.llm_model; needs an OpenAI-compatible API)."""
     speed: float = Field(1.0, ge=0.5, le=2.0)
     """Narration speed factor, 0.5..2."""
+    language: LanguageCode | None = None
+    """Language of the script and narration, such as de (default: English); espeak-ng's voice
+    for it narrates unless voice is a piper voice file."""
 
     def size(self) -> tuple[int, int]:
         """The output's (width, height): the explicit size, else the aspect's."""
@@ -208,6 +255,13 @@ class Context(CaptionLook, Output):
                 f"Duration {self.duration:g}s is out of range; "
                 f"use 1..{s.max_duration_s:g} seconds.",
             )
+        if self.language and not _is_voice_file(self.voice):
+            from reelgraph.workers.engine.tts import check_language_voice
+
+            try:
+                check_language_voice(self.language)
+            except ValueError as exc:
+                raise self.fail("language", self.language, f"{exc}.") from None
         names = ["auto", "none", *moods(), *MOOD_FALLBACK]
         if self.music not in names:
             raise self.fail(
@@ -216,7 +270,7 @@ class Context(CaptionLook, Output):
         return self
 
 
-class CaptionContext(CaptionLook, Output, Speech):
+class CaptionContext(CaptionLook, Output, Speech, Translation):
     """Options of `caption`: caption, tighten and reframe an existing video in one render."""
 
     FLOW = "caption"

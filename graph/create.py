@@ -16,6 +16,7 @@ from reelgraph.nodes.music import score_music
 from reelgraph.nodes.narrate import narrate_scenes
 from reelgraph.nodes.plan import plan_script
 from reelgraph.nodes.render import render
+from reelgraph.nodes.translate import route_after_render, translate_captions
 
 
 def build_create_graph() -> StateGraph[CreateState, Context, CreateInput, CreateOutput]:
@@ -34,10 +35,16 @@ def build_create_graph() -> StateGraph[CreateState, Context, CreateInput, Create
     ]
     for fn in order[:-1]:
         builder.add_node(fn)
+    builder.add_node(translate_captions)
     builder.add_node("deliver", partial(deliver, delivery=CREATE_DELIVERY))
     builder.add_edge(START, order[0].__name__)
-    for a, b in itertools.pairwise(order):
+    for a, b in itertools.pairwise(order[:-1]):
         builder.add_edge(a.__name__, b.__name__)
+    # translated tracks and dubbed versions only when the run asks for them
+    builder.add_conditional_edges(
+        render.__name__, route_after_render, [translate_captions.__name__, deliver.__name__]
+    )
+    builder.add_edge(translate_captions.__name__, deliver.__name__)
     builder.add_edge(order[-1].__name__, END)
     return builder
 

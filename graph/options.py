@@ -14,11 +14,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Annotated, Any, ClassVar, Literal, Self
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, ValidationError
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, ValidationError
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from reelgraph.errors import InvalidInput
 from reelgraph.workers.engine.captions_look import css_colour
+from reelgraph.workers.engine.scripts import MAX_TRANSLATIONS, normalize_language
 
 Surface = Literal["cli", "api"]
 #: Colours shown when one is refused.
@@ -54,6 +55,30 @@ def check_colour(value: str) -> str:
 
 #: A CSS colour name or ``#RRGGBB``.
 Colour = Annotated[str, AfterValidator(check_colour)]
+
+
+def _split_codes(value: Any) -> Any:
+    """``"de, fr"`` (the command line's and the API's string form) -> ``["de", "fr"]``."""
+    if isinstance(value, str):
+        return [v for v in (x.strip() for x in value.split(",")) if v]
+    return value
+
+
+def _distinct(codes: tuple[str, ...]) -> tuple[str, ...]:
+    out = tuple(dict.fromkeys(codes))
+    if not out:
+        raise ValueError("give at least one language code, such as de or de,fr")
+    if len(out) > MAX_TRANSLATIONS:
+        raise ValueError(f"give at most {MAX_TRANSLATIONS} languages")
+    return out
+
+
+#: A language code reelgraph knows (``de``, ``pt-br``), in canonical form.
+LanguageCode = Annotated[str, AfterValidator(normalize_language)]
+#: Language codes as a list or a comma-separated string; distinct, at least one.
+LanguageList = Annotated[
+    tuple[LanguageCode, ...], BeforeValidator(_split_codes), AfterValidator(_distinct)
+]
 
 
 def invalid(model: str, field: str, value: Any, message: str) -> ValidationError:

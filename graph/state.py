@@ -57,6 +57,8 @@ class CreateState(CreateInput):
     """The RenderSpec as JSON."""
     video: NotRequired[dict[str, Any]]
     """The render job's result: path, encoder, cache_hit, key."""
+    translations: NotRequired[dict[str, Any]]
+    """Per language code: paths of its caption tracks (srt, vtt) and dubbed video, cue count."""
     artifacts: NotRequired[dict[str, str]]
     """Final artifact name -> path."""
     timings: NotRequired[Annotated[dict[str, float], merge_dicts]]
@@ -130,6 +132,8 @@ class CaptionState(MediaState):
     """The RenderSpec as JSON."""
     video: NotRequired[dict[str, Any]]
     """The render job's result: path, encoder, cache_hit, key."""
+    translations: NotRequired[dict[str, Any]]
+    """Per language code: paths of its caption tracks (srt, vtt) and dubbed video, cue count."""
     report: NotRequired[dict[str, Any]]
     """The report.json content."""
 

@@ -48,6 +48,13 @@ def caption_files(state: State, out_dir: Path) -> dict[str, str]:
     return {f"captions.{ext}": path for ext, path in paths.items()}
 
 
+def translation_files(state: State, out_dir: Path) -> dict[str, str]:
+    """captions.<lang>.srt/.vtt and video.<lang>.mp4 that translate_captions wrote."""
+    from reelgraph.nodes.translate import translation_artifacts
+
+    return translation_artifacts(state.get("translations") or {})
+
+
 def plan_json(state: State, out_dir: Path) -> dict[str, str]:
     if not state.get("plan"):
         return {}
@@ -178,12 +185,19 @@ class Delivery:
 
 
 CREATE_DELIVERY = Delivery(
-    artifacts=(video_file, thumbnail, caption_files, plan_json, spec_json),
+    artifacts=(video_file, thumbnail, caption_files, translation_files, plan_json, spec_json),
     report=create_report,
     message=create_message,
 )
 CAPTION_DELIVERY = Delivery(
-    artifacts=(video_file, thumbnail, caption_files, transcript_json, spec_json),
+    artifacts=(
+        video_file,
+        thumbnail,
+        caption_files,
+        translation_files,
+        transcript_json,
+        spec_json,
+    ),
     report=caption_report,
     message=caption_message,
 )
@@ -199,6 +213,11 @@ def deliver(state: State, runtime: Runtime[Output], *, delivery: Delivery) -> di
     if runtime.context.export:
         artifacts.update(timeline_files(state, out_dir, runtime.context.export))
     report = delivery.report(state)
+    if state.get("translations"):  # languages, cue counts, dubbed or not: no paths
+        report["translations"] = {
+            code: {"cues": e["cues"], "cache": e["cache"], "dubbed": bool(e.get("video"))}
+            for code, e in state["translations"].items()
+        }
     artifacts["report.json"] = write_json_atomic(out_dir / "report.json", report)
     message = AIMessage(content=delivery.message(state, report))
     return {"artifacts": artifacts, "report": report, "messages": [message]}

@@ -13,6 +13,7 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, System
 from reelgraph.errors import LLMError, LLMUnavailable
 from reelgraph.nodes.schemas import Plan
 from reelgraph.prompts import load
+from reelgraph.workers.engine.scripts import is_english, language_name
 
 logger = logging.getLogger(__name__)
 
@@ -88,7 +89,11 @@ def invoke_with_backoff(
     raise AssertionError("unreachable")
 
 
-def build_messages(prompt: str, transcript: str | None, target_seconds: float) -> list[BaseMessage]:
+def build_messages(
+    prompt: str, transcript: str | None, target_seconds: float, language: str | None = None
+) -> list[BaseMessage]:
+    """The system and user messages asking for a plan; ``language`` (not English) adds the
+    ``plan_language`` instruction."""
     tpl = load("plan_script")
     block = (
         f"\nTranscript to keep (split it, do not rewrite it):\n{transcript}\n" if transcript else ""
@@ -99,6 +104,10 @@ def build_messages(prompt: str, transcript: str | None, target_seconds: float) -
         target_seconds=str(round(target_seconds)),
         target_words=str(round(target_seconds * 2.5)),
     )
+    if language and not is_english(language):
+        text += "\n" + load("plan_language").format(
+            language=language, language_name=language_name(language)
+        )
     system = load("plan_system").text.strip()
     return [SystemMessage(content=system), HumanMessage(content=text)]
 
@@ -111,10 +120,11 @@ def plan_with_llm(
     target_seconds: float,
     retries: int = 4,
     sleep: Sleep = time.sleep,
+    language: str | None = None,
 ) -> tuple[Plan | None, list[str]]:
     """Return (plan, warnings); plan is None when the model's output stayed invalid."""
     structured = model.with_structured_output(Plan, method="function_calling", include_raw=True)
-    messages = build_messages(prompt, transcript, target_seconds)
+    messages = build_messages(prompt, transcript, target_seconds, language)
     warnings: list[str] = []
     for attempt in range(2):  # first try, then one repair
         out = invoke_with_backoff(structured, messages, retries=retries, sleep=sleep)

@@ -28,14 +28,11 @@ def narrate_scenes(state: CreateState, runtime: Runtime[Context]) -> dict[str, A
         narration = _user_narration(audio, plan)
         return {"narration": narration, "cache": {"narration": "user-audio"}}
     from reelgraph.workers.engine.narration import assemble_narration
-    from reelgraph.workers.engine.tts import synthesize_text
+    from reelgraph.workers.engine.tts import language_voice, synthesize_text
 
+    language = {"language": ctx.language} if ctx.language else {}
     calls = [
-        {
-            "text": s["narration"],
-            "voice": ctx.voice,
-            "speed": float(ctx.speed),
-        }
+        {"text": s["narration"], "voice": ctx.voice, "speed": float(ctx.speed), **language}
         for s in plan["scenes"]
     ]
     clips = dispatch_many(
@@ -47,7 +44,7 @@ def narrate_scenes(state: CreateState, runtime: Runtime[Context]) -> dict[str, A
     hits = sum(1 for c in clips if c.get("cache_hit"))
     warnings = []
     engines = {c.get("engine") for c in clips}
-    if "espeak-ng" in engines:
+    if "espeak-ng" in engines and language_voice(ctx.voice, ctx.language).engine == "piper":
         warnings.append("Piper was unavailable for some scenes; espeak-ng narrated them.")
     target = ctx.duration
     if target and narration["duration"] > target + 0.5:

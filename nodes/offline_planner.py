@@ -1,4 +1,9 @@
-"""The deterministic offline planner: turns given text into scenes without inventing anything."""
+"""The deterministic offline planner: turns given text into scenes without inventing anything.
+
+Any language: sentences end at . ! ? … (followed by a capital, a digit or a letter of a
+script without case), at Arabic ؟ and Devanagari ।, and at CJK 。！？ (no space needed);
+scene lengths count a CJK character as half a word (``scripts.word_weight``).
+"""
 
 from __future__ import annotations
 
@@ -6,12 +11,14 @@ import re
 from collections import Counter
 
 from reelgraph.nodes.schemas import Plan, Scene
+from reelgraph.workers.engine.scripts import CJK, join_words, split_words, text_script, word_weight
 
 WORDS_PER_SECOND = 2.5
 SCENE_MAX_WORDS = 18
 SHORT_TOPIC_WORDS = 12
 
-_SENTENCE_RE = re.compile(r"(?<=[.!?…])[\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9])")
+_SENTENCE_RE = re.compile(r"(?<=[.!?…؟।])[\"')\]]*\s+")
+_CJK_SENTENCE_RE = re.compile(r"[。！？]+[」』）\"')\]]*\s*")
 _INSTRUCTION_RE = re.compile(
     r"^\s*(please\s+)?(make|create|generate|produce|write|build|give me)\s+(me\s+)?"
     r"(an?\s+)?([\w-]+\s+){0,3}?(video|short|reel|clip|explainer)s?\s*"
@@ -38,30 +45,54 @@ _MOOD_WORDS = {
 }
 
 
+def _starts_sentence(text: str) -> bool:
+    """A capital, a digit or a letter without case, after an optional opening quote."""
+    head = text.lstrip("\"'([")[:1]
+    return bool(head) and head.isalnum() and not head.islower()
+
+
 def split_sentences(text: str) -> list[str]:
     text = " ".join(text.split())
     if not text:
         return []
-    return [s.strip() for s in _SENTENCE_RE.split(text) if s.strip()]
+    cuts = [
+        (m.start(), m.end())
+        for m in _SENTENCE_RE.finditer(text)
+        if _starts_sentence(text[m.end() :])
+    ]
+    cuts += [(m.end(), m.end()) for m in _CJK_SENTENCE_RE.finditer(text) if m.end() < len(text)]
+    out, pos = [], 0
+    for start, end in sorted(cuts):
+        if start >= pos:
+            out.append(text[pos:start])
+            pos = end
+    out.append(text[pos:])
+    return [s.strip() for s in out if s.strip()]
+
+
+def word_count(text: str) -> float:
+    """Words of ``text`` as scene lengths count them (a CJK character is half a word)."""
+    return sum(word_weight(w) for w in split_words(text))
 
 
 def _split_long(sentence: str, max_words: int) -> list[str]:
-    words = sentence.split()
-    if len(words) <= max_words:
+    words = split_words(sentence)
+    if word_count(sentence) <= max_words:
         return [sentence]
     parts: list[str] = []
     cur: list[str] = []
     for w in words:
         cur.append(w)
-        at_clause = w.endswith((",", ";", ":", "—", "-"))
-        if (at_clause and len(cur) >= max_words // 2) or len(cur) >= max_words:
-            parts.append(" ".join(cur))
+        size = sum(word_weight(x) for x in cur)
+        at_clause = w.endswith((",", ";", ":", "—", "-", "、", "，", "،"))
+        if (at_clause and size >= max_words // 2) or size >= max_words:
+            parts.append(join_words(cur))
             cur = []
     if cur:
-        if parts and len(cur) < 4:
-            parts[-1] += " " + " ".join(cur)
+        if parts and sum(word_weight(x) for x in cur) < 4:
+            parts[-1] = join_words([parts[-1], *cur])
         else:
-            parts.append(" ".join(cur))
+            parts.append(join_words(cur))
     return parts
 
 
@@ -72,8 +103,8 @@ def group_scenes(text: str, max_words: int = SCENE_MAX_WORDS) -> list[str]:
         chunks.extend(_split_long(sentence, max_words))
     scenes: list[str] = []
     for chunk in chunks:
-        if scenes and len(scenes[-1].split()) + len(chunk.split()) <= max_words:
-            scenes[-1] += " " + chunk
+        if scenes and word_count(scenes[-1]) + word_count(chunk) <= max_words:
+            scenes[-1] = join_words([scenes[-1], chunk])
         else:
             scenes.append(chunk)
     return scenes
@@ -149,6 +180,8 @@ def plan_offline(prompt: str, transcript: str | None = None) -> tuple[Plan, list
     scenes = []
     for narration in group_scenes(text):
         kw = keywords(narration) or [_clean(narration.split()[0]).lower()]
+        if text_script(narration) == CJK:  # no spaces: the scene's first words
+            kw = [join_words(split_words(narration)[:6]).rstrip("、。，！？")]
         scenes.append(
             Scene(
                 narration=narration,

@@ -73,7 +73,12 @@ def plan_script(state: CreateState, runtime: Runtime[Context]) -> dict[str, Any]
     source = "offline"
     if model is not None:
         plan, warnings = plan_with_llm(
-            model, prompt, transcript, target_seconds=target, retries=settings.llm_max_retries
+            model,
+            prompt,
+            transcript,
+            target_seconds=target,
+            retries=settings.llm_max_retries,
+            language=runtime.context.language,
         )
         source = "llm" if plan is not None else "offline"
     if plan is None:

@@ -38,7 +38,7 @@ class ApiOptions(BaseModel):
 
     FLOW: ClassVar[type[FlowOptions] | None] = None
 
-    @field_validator("voice", "asr_model", check_fields=False)
+    @field_validator("voice", "asr_model", "dub_voice", check_fields=False)
     @classmethod
     def _names(cls, v: str | None) -> str | None:
         if v is not None and not NAME_RE.match(v):

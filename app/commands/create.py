@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import shutil
 import uuid
 from pathlib import Path
@@ -39,6 +40,22 @@ SIDECARS = {
     "timeline.fcpxml": ".fcpxml",
     "timeline.edl": ".edl",
 }
+
+
+#: Translated tracks and dubbed videos: ``captions.de.srt`` -> ``NAME.de.srt``, ``video.de.mp4``
+#: -> ``NAME.de.mp4``.
+TRANSLATED = re.compile(r"^(?:captions|video)(\.[a-z]{2,3}(?:-[a-z0-9]{2,8})?\.(?:srt|vtt|mp4))$")
+
+
+def translated_names(options: dict[str, Any]) -> list[str]:
+    """The artifact names a run with these options adds for its translations."""
+    from reelgraph.workers.engine.scripts import normalize_language
+
+    given = options.get("translate") or []
+    raw = given.split(",") if isinstance(given, str) else given
+    codes = [normalize_language(c) for c in raw if c.strip()]
+    names = [f"captions.{c}.{ext}" for c in codes for ext in ("srt", "vtt")]
+    return names + ([f"video.{c}.mp4" for c in codes] if options.get("dub") else [])
 
 
 def add_parser(sub: Any) -> None:
@@ -135,6 +152,10 @@ def place_outputs(artifacts: dict[str, str], out: Path) -> dict[str, str]:
     targets = {"video.mp4": out} | {
         name: out.with_name(out.stem + suffix) for name, suffix in SIDECARS.items()
     }
+    for name in artifacts:
+        m = TRANSLATED.match(name)
+        if m:
+            targets[name] = out.with_name(out.stem + m.group(1))
     for name, target in targets.items():
         src = artifacts.get(name)
         if not src:
@@ -161,7 +182,7 @@ def run(args: argparse.Namespace) -> int:
     for i, src in enumerate(inputs["images"]):  # before any narration is synthesised
         precheck_image(src, f"images[{i}]")
     key = run_key("create", inputs, options)
-    hit = cached_artifacts(key, ["video.mp4", *SIDECARS])
+    hit = cached_artifacts(key, ["video.mp4", *SIDECARS, *translated_names(options)])
     if hit is not None:  # the identical run was made before: copy it into place
         placed = place_outputs(hit, out)
         _mark_run_cache_hit(placed.get("report.json"))
@@ -204,3 +225,12 @@ def print_sidecars(placed: dict[str, str]) -> None:
     for name in ("captions.srt", "report.json", *(n for n in SIDECARS if n.startswith("timeline"))):
         if name in placed:
             print(f"{name.split('.')[0]}: {placed[name]}")
+    print_translations(placed)
+
+
+def print_translations(placed: dict[str, str]) -> None:
+    """One line per translated track or dubbed video placed beside the output."""
+    for name in sorted(placed):
+        if TRANSLATED.match(name):
+            kind = "dubbed video" if name.endswith(".mp4") else "translated captions"
+            print(f"{kind}: {placed[name]}")

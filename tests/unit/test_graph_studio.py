@@ -32,6 +32,7 @@ def test_langgraph_json_names_compiled_create_graph() -> None:
         "build_captions",
         "compose_spec",
         "render",
+        "translate_captions",
         "deliver",
     ]
     assert g.context_schema is Context

@@ -6,6 +6,10 @@ style name or a ``Preset`` that ``captions_look.look`` made, so all three files 
 User text never acts as markup: ``escape_ass_text`` neutralises ASS override blocks and line
 breaks, and the renderer hands the .ass file to libass *by path* (``ass_filter``), so caption
 text never appears on an FFmpeg command line or inside a filter graph.
+
+Any script works (``scripts``): line lengths count a wide CJK character as two, CJK words are
+joined without spaces (and a line may break between any two of them), right-to-left words stay
+in logical (spoken) order for libass to lay out.
 """
 
 from __future__ import annotations
@@ -23,11 +27,12 @@ from reelgraph.workers.engine.captions_look import CAPTION_STYLES as CAPTION_STY
 from reelgraph.workers.engine.captions_look import PRESETS as PRESETS
 from reelgraph.workers.engine.captions_look import Preset, layout, preset
 from reelgraph.workers.engine.captions_look import safe_margins as safe_margins
+from reelgraph.workers.engine.scripts import display_width, join_words, joiner, word_weight
 
 Style = str | Preset
 
 _WJ = "\u2060"  # word joiner: invisible, breaks ``\N``-style escapes apart
-_SENTENCE_END = re.compile(r"[.!?…]['\")\]]*$")
+_SENTENCE_END = re.compile(r"[.!?…。！？؟।]['\")\]」』）]*$")
 
 
 @dataclass(frozen=True)
@@ -103,7 +108,7 @@ def group_lines(
     cur: list[Word] = []
     for w in normalize_words(words):
         if cur and (
-            len(cur) >= max_words
+            sum(word_weight(x.text) for x in cur) >= max_words
             or w.start - cur[-1].end > max_gap
             or _ends_sentence(cur[-1])
             or not _fits([*cur, w], max_chars, lines)
@@ -117,25 +122,44 @@ def group_lines(
 
 
 def split_lines(words: Sequence[Word], max_chars: int) -> list[list[Word]]:
-    """Split one event into lines: one line if it fits, else the most balanced two-way split."""
+    """Split one event into lines: one line if it fits, else the most balanced two-way split
+    (text longer than two lines fills a first line and splits the rest)."""
     n = len(words)
     if n == 0:
         return []
-    length = [len(clean_text(w.text)) for w in words]
-    total = sum(length) + n - 1
-    if total <= max_chars or n == 1:
+    if line_width(words) <= max_chars or n == 1:
         return [list(words)]
+    if line_width(words) > 2 * max_chars:  # more than two lines: fill the first one
+        k = 1
+        while k < n - 1 and line_width(words[: k + 1]) <= max_chars:
+            k += 1
+        return [list(words[:k]), *split_lines(words[k:], max_chars)]
     best, best_cost = 1, None
     for k in range(1, n):
-        a = sum(length[:k]) + k - 1
-        b = sum(length[k:]) + n - k - 1
+        a, b = line_width(words[:k]), line_width(words[k:])
         cost = max(a, b) + (1000 if max(a, b) > max_chars else 0)
         if best_cost is None or cost < best_cost:
             best, best_cost = k, cost
     head, tail = list(words[:best]), list(words[best:])
-    if sum(length[best:]) + len(tail) - 1 > max_chars:
+    if line_width(tail) > max_chars:
         return [head, *split_lines(tail, max_chars)]
     return [head, tail]
+
+
+def line_text(words: Sequence[Word], render: Any = None) -> str:
+    """The words of one line as shown: spaces between them, none between CJK words.
+
+    ``render`` (a function of a ``Word``) gives each word's text with its markup."""
+    texts = [clean_text(w.text) for w in words]
+    if render is None:
+        return join_words(texts)
+    parts = [render(w) for w in words]
+    return "".join((joiner(texts[i - 1], texts[i]) if i else "") + p for i, p in enumerate(parts))
+
+
+def line_width(words: Sequence[Word]) -> int:
+    """Width of the words on one line in average Latin characters (``display_width``)."""
+    return display_width(line_text(words))
 
 
 def events_for(words: Iterable[Any], style: Style, width: int, height: int) -> list[list[Word]]:
@@ -164,11 +188,10 @@ def _ts(t: float, sep: str, frac_digits: int) -> str:
 
 
 def _cue_text(ev: list[Word], max_chars: int, esc: Any, tag: tuple[str, str] = ("", "")) -> str:
-    lines = split_lines(ev, max_chars)
-    return "\n".join(
-        " ".join(f"{tag[0]}{esc(w.text)}{tag[1]}" if w.emphasis else esc(w.text) for w in line)
-        for line in lines
-    )
+    def render(w: Word) -> str:
+        return f"{tag[0]}{esc(w.text)}{tag[1]}" if w.emphasis else esc(w.text)
+
+    return "\n".join(line_text(line, render) for line in split_lines(ev, max_chars))
 
 
 def to_srt(

@@ -1,7 +1,12 @@
 """ASS (libass) rendering of caption events: the style line, per-word colours and animation.
 
 Every piece of user text passes through ``escape_ass_text`` before it is placed in a Dialogue
-line; the only override tags in the output are the ones built here from numbers and colours.
+line; the only override tags in the output are the ones built here from numbers, colours and
+the names of bundled font families.
+
+A word the style's font cannot draw (Japanese in Montserrat) is set in the bundled font of its
+script (``scripts.SCRIPT_FAMILIES``) with a ``\\fn`` override, so captions in any supported
+script show glyphs, never boxes.
 """
 
 from __future__ import annotations
@@ -24,6 +29,15 @@ from reelgraph.workers.engine.captions_look import (
     preset,
     safe_margins,
     vertical_margin,
+)
+from reelgraph.workers.engine.scripts import (
+    RTL_SCRIPTS,
+    SCRIPT_FAMILIES,
+    char_script,
+    display_width,
+    join_words,
+    joiner,
+    text_script,
 )
 
 _STYLE_FORMAT = (
@@ -48,7 +62,11 @@ def _ass_time(t: float) -> str:
 _ALIGNMENT = {"bottom": 2, "middle": 5, "top": 8}
 
 
-def _header(p: Preset, width: int, height: int) -> str:
+def _header(p: Preset, width: int, height: int, rtl: bool = False) -> str:
+    """The script info and the style; ``rtl`` (captions with Arabic or Hebrew) sets the style's
+    encoding to -1, libass's "detect the base direction per line", so right-to-left words
+    (each in its own override block) are laid out right to left; with the VSFilter-compatible
+    encoding 1 libass orders each override block on its own."""
     size, _ = layout(p, width, height)
     left, right, _ = safe_margins(width, height)
     vertical = vertical_margin(p.position, width, height)
@@ -61,7 +79,7 @@ def _header(p: Preset, width: int, height: int) -> str:
     style = (
         f"Style: Default,{p.family},{size},{_bgr(p.primary)},{_bgr(p.active)},{outline_col},"
         f"{back},{-1 if p.bold else 0},0,0,0,100,100,0,0,{border_style},{outline},{p.shadow},"
-        f"{_ALIGNMENT[p.position]},{left},{right},{vertical},1"
+        f"{_ALIGNMENT[p.position]},{left},{right},{vertical},{-1 if rtl else 1}"
     )
     return "\n".join(
         [
@@ -91,6 +109,33 @@ def _word_text(w: Word, p: Preset, max_chars: int) -> str:
     return escape_ass_text(text.upper() if p.upper else text)
 
 
+def word_family(w: Word, p: Preset) -> str:
+    """The family a word is set in: the style's when it draws every character, else the
+    bundled font of the word's script."""
+    from reelgraph.workers.engine.fonts import covers
+
+    text = clean_text(w.text)
+    text = text.upper() if p.upper else text
+    if covers(p.family, text):
+        return p.family
+    return SCRIPT_FAMILIES.get(text_script(text), p.family)
+
+
+def _font_tags(ev: list[Word], p: Preset, size: int) -> list[str]:
+    """Per word: ``\\fn``, bold and size overrides where the event mixes families (another
+    family's size gives its letters the style font's size); all empty otherwise."""
+    from reelgraph.workers.engine.fonts import line_height
+
+    families = [word_family(w, p) for w in ev]
+    if all(f == p.family for f in families):
+        return [""] * len(ev)
+    own = line_height(p.family)
+    return [
+        f"\\fn{f}\\b{1 if (f != p.family or p.bold) else 0}\\fs{round(size * line_height(f) / own)}"
+        for f in families
+    ]
+
+
 def _colour(w: Word, p: Preset, spoken: bool) -> str:
     """A word's colour: the highlight while spoken (karaoke; pop unless emphasised)."""
     if spoken and (p.animation == "karaoke" or (p.animation == "pop" and not w.emphasis)):
@@ -98,13 +143,19 @@ def _colour(w: Word, p: Preset, spoken: bool) -> str:
     return p.emphasis if w.emphasis else p.primary
 
 
-def _event_text(ev: list[Word], p: Preset, max_chars: int, active: int | None) -> str:
-    """One Dialogue's text: colours per word, the active word highlighted or popped in."""
+def _event_text(ev: list[Word], p: Preset, fit: tuple[int, int], active: int | None) -> str:
+    """One Dialogue's text: colours per word, the active word highlighted or popped in.
+
+    ``fit`` is the style's (font size, characters per line) at this output size."""
+    size, max_chars = fit
     lines = split_lines(ev, max_chars)
     limit = 3 * max_chars
-    longest = max(len(" ".join(clean_text(w.text)[:limit] for w in line)) for line in lines)
+    longest = max(
+        display_width(join_words([clean_text(w.text)[:limit] for w in line])) for line in lines
+    )
     base = 100 if longest <= max_chars else max(30, int(100 * max_chars / longest))
     parts: list[str] = [f"{{\\fscx{base}\\fscy{base}}}" if base != 100 else ""]
+    fonts = _font_tags(ev, p, size)
     idx = 0
     for li, line in enumerate(lines):
         words = []
@@ -118,9 +169,14 @@ def _event_text(ev: list[Word], p: Preset, max_chars: int, active: int | None) -
                 elif idx > active:
                     tag = "\\alpha&HFF&"
             after = f"{{\\fscx{base}\\fscy{base}}}" if "\\t(" in tag else ""
-            words.append(f"{{\\1c{_bgr(colour)}{tag}}}{_word_text(w, p, max_chars)}{after}")
+            font = fonts[idx]
+            words.append(f"{{{font}\\1c{_bgr(colour)}{tag}}}{_word_text(w, p, max_chars)}{after}")
             idx += 1
-        parts.append(("\\N" if li else "") + " ".join(words))
+        texts = [clean_text(w.text) for w in line]
+        joined = "".join(
+            (joiner(texts[k - 1], texts[k]) if k else "") + text for k, text in enumerate(words)
+        )
+        parts.append(("\\N" if li else "") + joined)
     return "".join(parts)
 
 
@@ -131,15 +187,15 @@ def _dialogue(start: float, end: float, text: str) -> str | None:
     return f"Dialogue: 0,{a},{b},Default,,0,0,0,,{text}"
 
 
-def _event_lines(ev: list[Word], end: float, p: Preset, max_chars: int) -> list[str]:
+def _event_lines(ev: list[Word], end: float, p: Preset, fit: tuple[int, int]) -> list[str]:
     if p.animation == "none":
-        line = _dialogue(ev[0].start, end, _event_text(ev, p, max_chars, None))
+        line = _dialogue(ev[0].start, end, _event_text(ev, p, fit, None))
         return [line] if line else []
     out = []
     for k, w in enumerate(ev):
         start = w.start if k else ev[0].start
         stop = ev[k + 1].start if k + 1 < len(ev) else end
-        line = _dialogue(start, max(stop, start), _event_text(ev, p, max_chars, k))
+        line = _dialogue(start, max(stop, start), _event_text(ev, p, fit, k))
         if line:
             out.append(line)
     return out
@@ -149,8 +205,9 @@ def render_ass(words: Iterable[Any], *, style: Style, width: int, height: int) -
     """The .ass document for ``words`` in ``style`` (a name or a ``Preset``) at this size."""
     p = preset(style)
     events = events_for(words, p, width, height)
-    _, max_chars = layout(p, width, height)
-    body = [_header(p, width, height)]
+    fit = layout(p, width, height)
+    rtl = any(char_script(c) in RTL_SCRIPTS for ev in events for w in ev for c in w.text)
+    body = [_header(p, width, height, rtl)]
     for ev, end in zip(events, _end_times(events), strict=True):
-        body.extend(_event_lines(ev, end, p, max_chars))
+        body.extend(_event_lines(ev, end, p, fit))
     return "\n".join(body) + "\n"

@@ -17,7 +17,8 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
 from reelgraph.errors import InvalidInput
-from reelgraph.workers.engine.fonts import load_font
+from reelgraph.workers.engine.fonts import covers, load_font
+from reelgraph.workers.engine.scripts import SCRIPT_FAMILIES, joiner, split_words, text_script
 
 logger = logging.getLogger(__name__)
 
@@ -71,8 +72,8 @@ def _shapes(w: int, h: int, accent: RGB, rng: random.Random) -> Image.Image:
 
 def _wrap(words: list[str], font: ImageFont.FreeTypeFont, max_w: float) -> list[str]:
     lines: list[str] = []
-    for word in words:
-        trial = f"{lines[-1]} {word}" if lines else word
+    for i, word in enumerate(words):
+        trial = f"{lines[-1]}{joiner(words[i - 1], word)}{word}" if lines else word
         if lines and font.getlength(trial) <= max_w:
             lines[-1] = trial
         else:
@@ -89,11 +90,19 @@ TEXT_MAX_H = 0.4
 TEXT_MAX_W = 0.72
 
 
+def family_for(text: str, family: str) -> str:
+    """``family`` when it draws every character of ``text``, else the font of its script."""
+    if covers(family, text):
+        return family
+    return SCRIPT_FAMILIES.get(text_script(text), family)
+
+
 def _fit_text(words: list[str], w: int, h: int) -> tuple[ImageFont.FreeTypeFont, list[str]]:
     """The largest font size whose wrapped lines fit in TEXT_MAX_W and TEXT_MAX_H."""
     size = int(min(w, h) * 0.2)
+    family = family_for("".join(words), FONT_FAMILY)
     while True:
-        font = load_font(FONT_FAMILY, size, "regular")
+        font = load_font(family, size, "regular")
         lines = _wrap(words, font, w * TEXT_MAX_W)
         widest = max(font.getlength(line) for line in lines)
         if (widest <= w * TEXT_MAX_W and len(lines) * size * 1.15 <= h * TEXT_MAX_H) or size <= 12:
@@ -117,7 +126,7 @@ def _draw_text(
         sd.text((w / 2 + off, y + off), line, font=font, fill=(0, 0, 0, 170), anchor="mt")
         td.text((w / 2, y), line, font=font, fill=(255, 255, 255, 255), anchor="mt")
     if subtitle:
-        sub = load_font(SUB_FAMILY, max(12, size // 3), "bold")
+        sub = load_font(family_for(subtitle, SUB_FAMILY), max(12, size // 3), "bold")
         y = y0 + block_h + size // 3
         sd.text((w / 2 + off, y + off), subtitle, font=sub, fill=(0, 0, 0, 150), anchor="mt")
         td.text((w / 2, y), subtitle, font=sub, fill=(*accent, 255), anchor="mt")
@@ -128,7 +137,7 @@ def _draw_text(
 
 def _words_for(title: str, keywords: list[str]) -> tuple[list[str], str]:
     key = [k.strip() for k in keywords if k and k.strip()][:4]
-    words = " ".join(key).upper().split() or title.upper().split()
+    words = split_words(" ".join(key).upper()) or split_words(title.upper())
     subtitle = title.strip() if key and title.strip() else ""
     if len(subtitle) > 48:
         subtitle = subtitle[:47].rstrip() + "…"

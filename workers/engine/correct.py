@@ -37,8 +37,9 @@ def numbered(words: list[dict[str, Any]]) -> str:
     return "\n".join(f"{i}\t{w['text']}" for i, w in enumerate(words, 1))
 
 
-def parse_numbered(text: str, expected: int) -> list[str] | None:
-    """The corrected words in order, or None when the reply does not have ``expected`` lines."""
+def numbered_lines(text: str, expected: int) -> list[str] | None:
+    """The texts of a numbered reply (``1<TAB>text``) in order, or None unless it has exactly
+    the lines 1..``expected``, none empty."""
     found: dict[int, str] = {}
     for line in text.strip().strip("`").splitlines():
         m = _LINE.match(line)
@@ -46,7 +47,14 @@ def parse_numbered(text: str, expected: int) -> list[str] | None:
             found[int(m.group(1))] = m.group(2)
     if sorted(found) != list(range(1, expected + 1)):
         return None
-    out = [found[i] for i in range(1, expected + 1)]
+    return [found[i] for i in range(1, expected + 1)]
+
+
+def parse_numbered(text: str, expected: int) -> list[str] | None:
+    """The corrected words in order, or None when the reply does not have ``expected`` lines."""
+    out = numbered_lines(text, expected)
+    if out is None:
+        return None
     if any(len(w.split()) != 1 or len(w) > 200 for w in out):
         return None
     return out
@@ -58,6 +66,11 @@ def _ask(chat_model: Any, prompt_text: str, words: list[dict[str, Any]]) -> str:
     reply = chat_model.invoke(
         [SystemMessage(content=prompt_text), HumanMessage(content=numbered(words))]
     )
+    return reply_text(reply)
+
+
+def reply_text(reply: Any) -> str:
+    """The text of a chat model's reply (a message, content blocks, or a string)."""
     content = reply.content if hasattr(reply, "content") else reply
     if isinstance(content, list):  # content blocks
         content = "".join(c.get("text", "") if isinstance(c, dict) else str(c) for c in content)

@@ -1,7 +1,10 @@
 """Bundled fonts: one directory of TTF/OTF files for libass (``fontsdir``) and paths for Pillow.
 
-Fonts come from the installed ``fontpkg-*`` packages (Anton, Bebas Neue, Montserrat), found
-through fontpkg's registry with no network. ``REELGRAPH_FONTS_DIR`` adds a user directory.
+Fonts come from the installed ``fontpkg-*`` packages (Anton, Bebas Neue, Montserrat, and Noto
+Sans and Noto Sans Devanagari for other scripts), found through fontpkg's registry with no
+network, plus the script fonts of ``script_sources`` (Noto Sans Arabic and Hebrew from
+justmytype-intl-rtl, Noto Sans CJK JP Bold from noto-cjk-sans-jp-bold).
+``REELGRAPH_FONTS_DIR`` adds a user directory.
 The families a RenderSpec may name are ``captions_look.FAMILIES``.
 The files are copied once into ``<fonts cache>/<hash>/`` (built in a temp dir and renamed, so a
 half-made directory never looks done). The fonts cache is per machine, not per data dir
@@ -64,7 +67,73 @@ def _bundled_sources() -> list[_Source]:
         for f in fam.files:
             if f.path.suffix.lower() in FONT_SUFFIXES and f.path.is_file():
                 out.append(_Source(fam.name, Path(f.path), f.variable, f.style))
-    return sorted(out, key=lambda s: str(s.path))
+    return sorted(out + script_sources(), key=lambda s: str(s.path))
+
+
+#: Script fonts outside fontpkg: (package, file inside it, family, variable).
+SCRIPT_FONT_FILES = (
+    (
+        "justmytype_intl_rtl",
+        "fonts/ofl/notosansarabic/NotoSansArabic[wdth,wght].ttf",
+        "Noto Sans Arabic",
+        True,
+    ),
+    (
+        "justmytype_intl_rtl",
+        "fonts/ofl/notosanshebrew/NotoSansHebrew[wdth,wght].ttf",
+        "Noto Sans Hebrew",
+        True,
+    ),
+    ("noto_cjk_sans_jp_bold", "NotoSansCJKjp-Bold.otf", "Noto Sans CJK JP", False),
+)
+
+
+def script_sources() -> list[_Source]:
+    """The installed script fonts of ``SCRIPT_FONT_FILES`` (a missing package is skipped)."""
+    from importlib.resources import files
+
+    out = []
+    for package, name, family, variable in SCRIPT_FONT_FILES:
+        try:
+            path = Path(str(files(package).joinpath(name)))
+        except ModuleNotFoundError:
+            continue
+        if path.is_file():
+            out.append(_Source(family, path, variable, "normal"))
+    return out
+
+
+@lru_cache(maxsize=32)
+def family_cmap(family: str) -> frozenset[int]:
+    """The code points the bundled ``family`` draws (empty when it is not installed)."""
+    from fontTools.ttLib import TTFont
+
+    for s in _bundled_sources():
+        if s.family.lower() == family.lower() and s.style == "normal":
+            return frozenset(TTFont(str(s.path), lazy=True, fontNumber=0).getBestCmap())
+    return frozenset()
+
+
+@lru_cache(maxsize=32)
+def line_height(family: str) -> float:
+    """The bundled ``family``'s line height per em (OS/2 win ascent + descent), which libass
+    sets equal to the font size: a font with tall marks draws smaller letters at one size."""
+    from fontTools.ttLib import TTFont
+
+    for s in _bundled_sources():
+        if s.family.lower() == family.lower() and s.style == "normal":
+            font = TTFont(str(s.path), lazy=True, fontNumber=0)
+            os2, upm = font["OS/2"], font["head"].unitsPerEm
+            return float(os2.usWinAscent + os2.usWinDescent) / upm or 1.0
+    return 1.0
+
+
+def covers(family: str, text: str) -> bool:
+    """Whether ``family`` has a glyph for every visible character of ``text`` (ASCII: always)."""
+    if text.isascii():
+        return True
+    cmap = family_cmap(family)
+    return all(ord(c) in cmap for c in text if not c.isspace() and c.isprintable())
 
 
 def _user_sources() -> list[Path]:
@@ -79,7 +148,7 @@ def _user_sources() -> list[Path]:
 
 
 def _signature(paths: list[Path]) -> str:
-    h = hashlib.sha256(b"fonts-v1")
+    h = hashlib.sha256(b"fonts-v2")
     h.update(b"static" if importlib.util.find_spec("fontTools") else b"variable")
     for p in paths:
         st = p.stat()
@@ -96,7 +165,10 @@ def _cut_static(src: Path, weight: int, dest: Path) -> bool:
         return False
     try:
         font = TTFont(str(src))
-        static = instancer.instantiateVariableFont(font, {"wght": weight}, updateFontNames=True)
+        # every other axis (width) pinned at its default: a static file libass reads as one face
+        pins: dict[str, int | None] = {a.axisTag: None for a in font["fvar"].axes}
+        pins["wght"] = weight
+        static = instancer.instantiateVariableFont(font, pins, updateFontNames=True)
         static.save(str(dest))
         return True
     except Exception as exc:  # a font we cannot instance: fall back to the variable file

@@ -12,6 +12,12 @@ Word timings (espeak-ng fallback, used when piper is missing or fails, or for vo
 into voiced stretches (10 ms frames, pauses >= 120 ms removed), and words are laid out over the
 voiced time in proportion to their length. Good enough for captions; piper is exact.
 
+Other languages: ``language`` (a code such as ``de``) makes the default voice espeak-ng's voice
+for that language (``espeak-ng -v de``), with word timings estimated as above; a piper voice
+file of that language (``--voice path/to/voice.onnx``) is used as given, its espeak-ng voice
+(from its .onnx.json) being the fallback. Text without spaces (Chinese, Japanese) is split into
+characters for the word timings (``scripts.split_words``).
+
 ``synthesize_text`` is a module-level JSON-in/JSON-out job, cached under namespace "narration".
 """
 
@@ -33,6 +39,7 @@ import numpy as np
 
 from reelgraph.errors import DependencyMissing, InvalidInput, RenderFailed
 from reelgraph.workers.engine.cache import get_cache, hash_file, make_key
+from reelgraph.workers.engine.scripts import is_english, split_words
 
 logger = logging.getLogger(__name__)
 
@@ -80,8 +87,65 @@ def _piper_file_voice(path: Path) -> VoiceInfo:
     if not cfg.is_file():
         raise InvalidInput(f"Piper voice {path} has no config {cfg.name} beside it; add it.")
     return VoiceInfo(
-        name=path.stem, engine="piper", model_path=str(path), config_path=str(cfg), source=str(path)
+        name=path.stem,
+        engine="piper",
+        model_path=str(path),
+        config_path=str(cfg),
+        language=_config_language(cfg),
+        source=str(path),
     )
+
+
+def _config_language(cfg: Path) -> str:
+    """The espeak-ng voice a piper voice's config names (its phonemes' language)."""
+    try:
+        data = json.loads(cfg.read_text("utf-8"))
+        voice = (data.get("espeak") or {}).get("voice")
+    except (OSError, ValueError, AttributeError):
+        return "en-us"
+    return voice if isinstance(voice, str) and re.fullmatch(r"[a-z-]{2,12}", voice) else "en-us"
+
+
+@lru_cache(maxsize=1)
+def espeak_languages() -> frozenset[str] | None:
+    """The language codes espeak-ng has a voice for (None when espeak-ng is not installed)."""
+    from reelgraph.workers.engine.ffmpeg import run_capture
+
+    try:
+        res = run_capture(["espeak-ng", "--voices"], timeout=20)
+    except (OSError, ValueError):
+        return None
+    codes: set[str] = set()
+    for line in res.stdout.decode("utf-8", "replace").splitlines()[1:]:
+        cols = line.split()
+        if len(cols) > 1:
+            codes.add(cols[1].lower())
+        codes.update(a.lower() for a in re.findall(r"\(([a-zA-Z-]+) \d+\)", line))
+    return frozenset(codes)
+
+
+def check_language_voice(language: str) -> None:
+    """ValueError when espeak-ng is installed and has no voice for ``language``."""
+    known = espeak_languages()
+    if known is None or language in known or language.split("-")[0] in known:
+        return
+    raise ValueError(
+        f"espeak-ng has no voice for the language {language!r}; give a piper voice of that "
+        "language with --voice path/to/voice.onnx"
+    )
+
+
+def language_voice(voice: str | None, language: str | None) -> VoiceInfo:
+    """The voice that narrates ``language``: ``voice`` as given, except that the default
+    English voice (or the espeak-ng voice) becomes espeak-ng's voice for another language."""
+    info = resolve_voice(voice)
+    if is_english(language) or not language:
+        return info
+    if info.engine == "espeak-ng" or info.name == DEFAULT_VOICE:
+        return VoiceInfo(
+            name=ESPEAK_VOICE, engine="espeak-ng", language=language, source="system espeak-ng"
+        )
+    return info
 
 
 def list_voices() -> list[VoiceInfo]:
@@ -132,10 +196,11 @@ def _load_piper(info: VoiceInfo) -> Any:
 
 
 def tokenize(text: str) -> list[str]:
-    """Whitespace words; tokens without letters or digits are glued to a neighbour."""
+    """Whitespace words (CJK: characters); tokens without letters or digits are glued to a
+    neighbour."""
     tokens: list[str] = []
     pending = ""
-    for tok in text.split():
+    for tok in split_words(text):
         if not re.search(r"\w", tok):
             if tokens:
                 tokens[-1] += " " + tok
@@ -376,18 +441,27 @@ def narration_key(text: str, info: VoiceInfo, speed: float) -> str:
         "speed": round(float(speed), 3),
         "engine": _engine_version(info),
     }
+    if info.engine == "espeak-ng" and info.language != "en-us":
+        params["language"] = info.language  # English keys stay as they were
     return make_key(NAMESPACE, params)
 
 
-def synthesize_text(text: str, voice: str | None = None, speed: float = 1.0) -> dict[str, Any]:
+def synthesize_text(
+    text: str, voice: str | None = None, speed: float = 1.0, language: str | None = None
+) -> dict[str, Any]:
     """Job: narration audio + word timings for ``text``, cached by (text, voice, speed, engine).
 
+    ``language`` (a code such as ``de``) picks espeak-ng's voice for it when ``voice`` is the
+    default English one (``language_voice``).
     Returns ``{"audio", "words", "duration", "engine", "voice", "cache_hit"}``.
     """
     text = _check_args(text, speed)
-    info = resolve_voice(voice)
+    info = language_voice(voice, language)
     cache = get_cache()
-    candidates = [info] if info.engine != "piper" else [info, resolve_voice(ESPEAK_VOICE)]
+    fallback = VoiceInfo(
+        name=ESPEAK_VOICE, engine="espeak-ng", language=info.language, source="system espeak-ng"
+    )
+    candidates = [info] if info.engine != "piper" else [info, fallback]
     for cand in candidates:
         key = narration_key(text, cand, speed)
         hit = cache.get(NAMESPACE, key)
