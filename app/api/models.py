@@ -25,13 +25,14 @@ from reelgraph.app.api.options import (
     AnalyzeOptions,
     ApiOptions,
     CaptionOptions,
+    ClipsOptions,
     CreateOptions,
     flow_context,
     options_for_kind,
 )
 from reelgraph.settings import get_settings
 
-Kind = Literal["create", "caption", "analyze"]
+Kind = Literal["create", "caption", "analyze", "clips"]
 Status = Literal["queued", "running", "succeeded", "failed", "canceled"]
 
 MAX_METADATA_CHARS = 16 * 1024
@@ -73,7 +74,9 @@ class JobInput(BaseModel):
     images: list[str] = Field(default_factory=list, description="Image URLs, asset ids or data.")
     audio: str | None = Field(None, description="Narration audio: URL, asset id or data.")
     music: str | None = Field(None, description="Music track: URL, asset id or data.")
-    video: str | None = Field(None, description="Source video (caption/analyze): URL or asset id.")
+    video: str | None = Field(
+        None, description="Source video (caption/analyze/clips): URL, asset id or data."
+    )
     logo: str | None = Field(None, description="caption: image shown top-right (URL, asset, data).")
     broll: list[BrollItem] = Field(
         default_factory=list, max_length=50, description="caption: b-roll matched to spoken words."
@@ -111,7 +114,8 @@ class JobCreate(BaseModel):
     options: Annotated[
         ApiOptions,
         PlainValidator(
-            options_for_kind, json_schema_input_type=CreateOptions | CaptionOptions | AnalyzeOptions
+            options_for_kind,
+            json_schema_input_type=CreateOptions | CaptionOptions | AnalyzeOptions | ClipsOptions,
         ),
     ] = Field(
         default_factory=ApiOptions,
@@ -141,7 +145,7 @@ class JobCreate(BaseModel):
         i = self.input
         if self.kind == "create" and not ((i.prompt or "").strip() or i.transcript or i.audio):
             raise ValueError("a create job needs input.prompt, input.transcript or input.audio.")
-        if self.kind in ("caption", "analyze") and not i.video:
+        if self.kind in ("caption", "analyze", "clips") and not i.video:
             raise ValueError(f"a {self.kind} job needs input.video (a URL or an asset id).")
         if self.kind != "caption" and (i.logo or i.broll):
             raise ValueError("input.logo and input.broll are for caption jobs.")

@@ -106,10 +106,12 @@ def _options_model(kind: str) -> type[ApiOptions]:
 CreateOptions = _options_model("create")
 CaptionOptions = _options_model("caption")
 AnalyzeOptions = _options_model("analyze")
+ClipsOptions = _options_model("clips")
 OPTIONS: dict[str, type[ApiOptions]] = {
     "create": CreateOptions,
     "caption": CaptionOptions,
     "analyze": AnalyzeOptions,
+    "clips": ClipsOptions,
 }
 
 

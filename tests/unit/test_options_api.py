@@ -37,7 +37,7 @@ def test_each_kind_has_its_flows_fields_descriptions_and_aliases() -> None:
     assert "broll_dir" not in OPTIONS["caption"].model_fields  # server paths are never options
     schema = JobCreate.model_json_schema()
     refs = {s["$ref"].rsplit("/", 1)[-1] for s in schema["properties"]["options"]["anyOf"]}
-    assert refs == {"CreateOptions", "CaptionOptions", "AnalyzeOptions"}
+    assert refs == {"CreateOptions", "CaptionOptions", "AnalyzeOptions", "ClipsOptions"}
 
 
 def test_caption_look_options_are_taken_and_stored_by_their_names() -> None:
