@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from langgraph.runtime import Runtime
 
-from reelgraph.errors import InvalidInput
+from reelgraph.errors import InvalidInput, UnsupportedMedia
 from reelgraph.files import write_json_atomic, write_text_atomic
 from reelgraph.nodes import moments as mo
 from reelgraph.nodes.deliver import Delivery, transcript_json
@@ -45,12 +45,20 @@ State = dict[str, Any]
 
 @stage
 def check_clip_source(state: ClipsState, runtime: Runtime[ClipsContext]) -> dict[str, Any]:
-    """Refuse an input shorter than the shortest clip before any audio is decoded."""
-    duration, shortest = float(state["info"]["duration"]), runtime.context.min_seconds
+    """Refuse an input without picture or sound, or shorter than the shortest clip, before
+    any audio is decoded."""
+    info, name = state["info"], state["media"]["name"]
+    if not info["has_video"]:
+        raise UnsupportedMedia(f"{name} has no video stream; clips are cut from a video file.")
+    if not info["has_audio"]:
+        raise UnsupportedMedia(
+            f"{name} has no audio track, so there is no speech to cut clips from."
+        )
+    duration, shortest = float(info["duration"]), runtime.context.min_seconds
     if duration < shortest:
         raise InvalidInput(
-            f"{state['media']['name']} lasts {duration:.1f} s, shorter than the shortest clip "
-            f"({shortest:g} s); give a longer video or lower min_seconds (--min-seconds)."
+            f"{name} lasts {duration:.1f} s, shorter than the shortest clip ({shortest:g} s); "
+            "give a longer video or lower min_seconds (--min-seconds)."
         )
     return {}
 
@@ -139,7 +147,7 @@ def find_moments(state: ClipsState, runtime: Runtime[ClipsContext]) -> dict[str,
     cands = mo.windows(sents, ctx.min_seconds, ctx.max_seconds, ctx.fps)
     if not cands:
         raise _no_window(name, sents, ctx)
-    ranked = mo.rank(sents, cands)
+    ranked = mo.rank(sents, cands, (ctx.min_seconds, ctx.max_seconds))
     model = models.get_chat_model(ctx.llm_model)
     chosen: list[dict[str, Any]] | None = None
     warnings: list[str] = []

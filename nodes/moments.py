@@ -7,20 +7,23 @@ before its first word and ends ``TAIL_S`` after its last, never past the middle 
 to the next sentence, and is snapped inwards to the frame grid, so two windows made of
 different sentences never overlap and a clip lasts exactly its whole frames.
 
-Without a chat model a window's score (0..1) is the weighted sum of what its words show:
+Without a chat model a window's score (0..1) is its completeness times the weighted sum of
+the other measures of its words:
 
-- completeness (0.25): it does not open on a word that points back (``and``, ``but``, ``so``,
-  ``it``, ``this``...), the sentence after it does not point back to it (a pronoun such as
-  ``it`` or ``they`` in its first four words, or such an opener: it would continue the
-  thought), and it does not end on an open question;
-- standalone (0.20): the sentences just before and after it share few content words with it,
+- completeness (a factor): 1, times 0.4 when it opens on a word that points back (``and``,
+  ``but``, ``so``, ``it``, ``this``...), times 0.6 when the sentence after it points back into
+  it (such an opener, or a pronoun such as ``it`` or ``they`` in its first four words: it
+  continues the thought), times 0.6 when it ends on an open question;
+- standalone (0.25): the sentences just before and after it share few content words with it,
   so it holds a whole topic rather than half of one;
-- density (0.15): words per second, 1.2 (slow) to 2.6 (brisk);
-- named things and numbers (0.15): capitalised names inside sentences, digits and number words,
-  per word (8% or more counts fully);
-- hook (0.15): its first sentence asks a question (1), names a number or a name (0.7), speaks
+- named things and numbers (0.20): capitalised names inside sentences, digits and number
+  words, per word (8% or more counts fully);
+- hook (0.20): its first sentence asks a question (1), names a number or a name (0.7), speaks
   to the viewer (0.6), else 0.3;
-- questions answered (0.10): a question inside it is followed by its answer.
+- density (0.15): words per second, 1.2 (slow) to 2.6 (brisk);
+- questions answered (0.10): a question inside it is followed by its answer;
+- length (0.10): how far it fills the range, full from its middle on (a whole topic beats its
+  first two sentences when nothing else tells them apart).
 """
 
 from __future__ import annotations
@@ -34,13 +37,14 @@ from typing import Any
 LEAD_S = 0.15
 TAIL_S = 0.35
 SENTENCE_END = re.compile(r"[.!?][\"'”’)\]]*$")
+#: The measures that add up, each 0..1 (completeness multiplies their sum).
 WEIGHTS = {
-    "completeness": 0.25,
-    "standalone": 0.20,
+    "standalone": 0.25,
+    "named": 0.20,
+    "hook": 0.20,
     "density": 0.15,
-    "named": 0.15,
-    "hook": 0.15,
     "answered": 0.10,
+    "length": 0.10,
 }
 
 
@@ -194,8 +198,11 @@ def _hook(sent: Sentence) -> float:
     return 0.6 if words & {"you", "your", "you're", "imagine"} else 0.3
 
 
-def features(sents: Sequence[Sentence], w: Window) -> dict[str, float]:
-    """The heuristic's measures of window ``w`` (each 0..1) and its words per second."""
+def features(
+    sents: Sequence[Sentence], w: Window, span: tuple[float, float] = (0.0, 0.0)
+) -> dict[str, float]:
+    """The heuristic's measures of window ``w`` (each 0..1) and its words per second, for clips
+    of ``span`` = (min, max) seconds."""
     inner = sents[w.first : w.last + 1]
     text = " ".join(s.text for s in inner)
     n_words = len(text.split())
@@ -221,21 +228,26 @@ def features(sents: Sequence[Sentence], w: Window) -> dict[str, float]:
         "named": _clamp(named / max(1, n_words) / 0.08),
         "hook": _hook(inner[0]),
         "answered": 1.0 if any(asks[k] and not asks[k + 1] for k in range(len(asks) - 1)) else 0.0,
+        "length": _clamp((w.duration - span[0]) / max(1e-6, (span[1] - span[0]) / 2)),
         "words_per_second": round(wps, 2),
         "names_and_numbers": float(named),
     }
 
 
-def score_window(sents: Sequence[Sentence], w: Window) -> Window:
-    """``w`` with its heuristic score and features."""
-    f = features(sents, w)
-    score = sum(WEIGHTS[k] * f[k] for k in WEIGHTS)
+def score_window(sents: Sequence[Sentence], w: Window, span: tuple[float, float]) -> Window:
+    """``w`` with its heuristic score and features (clips of ``span`` = (min, max) seconds)."""
+    f = features(sents, w, span)
+    score = f["completeness"] * sum(WEIGHTS[k] * f[k] for k in WEIGHTS)
     return Window(w.first, w.last, w.start, w.end, round(score, 4), f)
 
 
-def rank(sents: Sequence[Sentence], cands: Sequence[Window]) -> list[Window]:
-    """``cands`` scored by the heuristic, best first (earlier first on ties)."""
-    return sorted((score_window(sents, w) for w in cands), key=lambda w: (-w.score, w.start))
+def rank(
+    sents: Sequence[Sentence], cands: Sequence[Window], span: tuple[float, float]
+) -> list[Window]:
+    """``cands`` scored by the heuristic for clips of ``span`` = (min, max) seconds, best first
+    (earlier first on ties)."""
+    scored = (score_window(sents, w, span) for w in cands)
+    return sorted(scored, key=lambda w: (-w.score, w.start))
 
 
 def pick(ranked: Sequence[Window], count: int) -> list[Window]:
