@@ -19,13 +19,8 @@ from langgraph.graph import END, START, StateGraph
 from reelgraph.graph.context import ClipsContext
 from reelgraph.graph.state import ClipsOutput, ClipsState, MediaInput
 from reelgraph.nodes.analyze import extract_audio, ingest_media, probe_media, transcribe_audio
-from reelgraph.nodes.clips import (
-    CLIPS_DELIVERY,
-    check_clip_source,
-    find_moments,
-    plan_reframe,
-    render_clips,
-)
+from reelgraph.nodes.clip_delivery import CLIPS_DELIVERY
+from reelgraph.nodes.clips import check_clip_source, find_moments, plan_reframe, render_clips
 from reelgraph.nodes.deliver import deliver
 
 
