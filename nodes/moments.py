@@ -14,16 +14,17 @@ the other measures of its words:
   ``but``, ``so``, ``it``, ``this``...), times 0.6 when the sentence after it points back into
   it (such an opener, or a pronoun such as ``it`` or ``they`` in its first four words: it
   continues the thought), times 0.6 when it ends on an open question;
-- standalone (0.25): the sentences just before and after it share few content words with it,
-  so it holds a whole topic rather than half of one;
+- standalone (0.27): its first sentence shares no content word with the sentence before it,
+  nor its last with the sentence after it (one shared word counts half, two fully against
+  it), so it holds a whole topic rather than half of one;
 - named things and numbers (0.20): capitalised names inside sentences, digits and number
   words, per word (8% or more counts fully);
 - hook (0.20): its first sentence asks a question (1), names a number or a name (0.7), speaks
   to the viewer (0.6), else 0.3;
 - density (0.15): words per second, 1.2 (slow) to 2.6 (brisk);
 - questions answered (0.10): a question inside it is followed by its answer;
-- length (0.10): how far it fills the range, full from its middle on (a whole topic beats its
-  first two sentences when nothing else tells them apart).
+- length (0.03, a tie-breaker): how far it fills the range, full from its middle on (a whole
+  topic beats its first two sentences when nothing else tells them apart).
 """
 
 from __future__ import annotations
@@ -39,12 +40,12 @@ TAIL_S = 0.35
 SENTENCE_END = re.compile(r"[.!?][\"'”’)\]]*$")
 #: The measures that add up, each 0..1 (completeness multiplies their sum).
 WEIGHTS = {
-    "standalone": 0.25,
+    "standalone": 0.27,
     "named": 0.20,
     "hook": 0.20,
     "density": 0.15,
     "answered": 0.10,
-    "length": 0.10,
+    "length": 0.03,
 }
 
 
@@ -70,7 +71,8 @@ STOPWORDS = _words(
     "that this these those there their them they then than what when where which while who why "
     "how it its is are was were be been being have has had do does did not no yes you your we "
     "our us he she his her him i me my will would could should can just very more most some "
-    "every each all also only even still much many such like here"
+    "every each all also only even still much many such like here really think know thing "
+    "things people going want actually kind right well make something"
 )
 TITLE_WORDS = 8
 
@@ -179,6 +181,12 @@ def _opener(sent: Sentence) -> str:
     return _clean(words[0]).lower() if words else ""
 
 
+def _link(a: Sentence, b: Sentence) -> float:
+    """How much two neighbouring sentences talk about the same things: 0, 0.5 for one shared
+    content word, 1 for two or more."""
+    return min(1.0, len(_content(a.text) & _content(b.text)) / 2)
+
+
 def _points_back(sent: Sentence) -> bool:
     """Whether ``sent`` refers to what was said before it (its opener or an early pronoun)."""
     early = {_clean(t).lower() for t in sent.text.split()[:BACK_REFERENCE_WORDS]}
@@ -213,17 +221,16 @@ def features(
         * (0.6 if continued else 1.0)
         * (0.6 if asks[-1] else 1.0)
     )
-    content = _content(text)
-    leaks = []
-    for k in (w.first - 1, w.last + 1):
-        if 0 <= k < len(sents):
-            near = _content(sents[k].text)
-            leaks.append(len(near & content) / max(1, len(near)))
+    links = [
+        _link(sents[a], sents[b])
+        for a, b in ((w.first - 1, w.first), (w.last, w.last + 1))
+        if a >= 0 and b < len(sents)
+    ]
     wps = n_words / max(w.duration, 1e-6)
     named = sum(_named(s) for s in inner)
     return {
         "completeness": complete,
-        "standalone": 1.0 - (sum(leaks) / len(leaks) if leaks else 0.0),
+        "standalone": 1.0 - (sum(links) / len(links) if links else 0.0),
         "density": _clamp((wps - 1.2) / 1.4),
         "named": _clamp(named / max(1, n_words) / 0.08),
         "hook": _hook(inner[0]),
