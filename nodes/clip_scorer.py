@@ -96,9 +96,8 @@ def _ask(
         if isinstance(parsed, ClipScores):
             problem = check_ids(parsed, ids)
             if problem is None:
-                return parsed, [
-                    "The model's first scores were invalid and were repaired."
-                ] * attempt
+                repaired = ["The model's first scores were invalid and were repaired."]
+                return parsed, repaired if attempt else []
             error = problem
         logger.warning("clip scores invalid (attempt %d): %s", attempt + 1, error)
         messages = [*messages, *_repair(raw, error)]
