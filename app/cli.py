@@ -1,4 +1,4 @@
-"""The `reelgraph` command line: create, caption, analyze, render, serve, worker, doctor."""
+"""The `reelgraph` command line: create, caption, analyze, clips, render, serve, worker, doctor."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from reelgraph.logging import setup_logging
 logger = logging.getLogger(__name__)
 
 #: Subcommand modules; each has add_parser(subparsers). Missing optional ones are skipped.
-COMMANDS = ["create", "caption", "analyze", "render", "serve", "worker", "doctor"]
+COMMANDS = ["create", "caption", "analyze", "clips", "render", "serve", "worker", "doctor"]
 
 
 def build_parser() -> argparse.ArgumentParser:

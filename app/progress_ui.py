@@ -42,3 +42,15 @@ class StageBars:
         self.progress.update(self.tasks[stage], completed=frac)
         if self.quiet and event.get("type") == "stage_done":
             print(f"  {stage:<16} done in {event.get('seconds', 0):.1f}s", file=sys.stderr)
+        if event.get("clip"):  # a flow that makes several clips: a bar per clip
+            self._clip(event)
+
+    def _clip(self, event: dict[str, Any]) -> None:
+        name = f"  clip {event['clip']}/{event.get('clips', '?')}"
+        if name not in self.tasks:
+            self.tasks[name] = self.progress.add_task(name, total=1.0)
+        done = event.get("type") == "clip_done"
+        frac = 1.0 if done else float(event.get("clip_progress", 0.0))
+        self.progress.update(self.tasks[name], completed=frac)
+        if self.quiet and done:
+            print(f"  {name.strip():<16} done: {event.get('file', '')}", file=sys.stderr)

@@ -51,6 +51,7 @@ ALIASES = (
     Alias("broll", "broll_dir", ("caption",), api=False),
     Alias("every", "every_n_frames", ("analyze",)),
     Alias("ocr", "ocr_engine", ("analyze",), api=False),
+    Alias("style", "caption_style", ("clips",)),
 )
 
 
@@ -126,9 +127,6 @@ class Output(_Options):
     """Output frames per second."""
     quality: Quality = "standard"
     """Encoding quality: draft, standard or high."""
-    export: ExportFormats | None = None
-    """Editor timelines written beside the video: otio, fcpxml, edl (comma-separated)."""
-
     @model_validator(mode="after")
     def _limits(self) -> Self:
         """Size and fps against the limits in Settings; width and height both or neither, even."""
@@ -161,6 +159,15 @@ class Output(_Options):
                 f"Resolution {w}x{h} must have an even width and height (H.264 needs them).",
             )
         return self
+
+
+class Export(_Options):
+    """Editor timelines of the edit (create and caption)."""
+
+    GROUP = "output"
+
+    export: ExportFormats | None = None
+    """Editor timelines written beside the video: otio, fcpxml, edl (comma-separated)."""
 
 
 class Speech(_Options):
@@ -218,7 +225,7 @@ class Translation(_Options):
         return self
 
 
-class Context(CaptionLook, Output, Translation):
+class Context(CaptionLook, Output, Export, Translation):
     """Options of `create`: how one video is made from a prompt; every one has a default."""
 
     FLOW = "create"
@@ -270,7 +277,7 @@ class Context(CaptionLook, Output, Translation):
         return self
 
 
-class CaptionContext(CaptionLook, Output, Speech, Translation):
+class CaptionContext(CaptionLook, Output, Export, Speech, Translation):
     """Options of `caption`: caption, tighten and reframe an existing video in one render."""
 
     FLOW = "caption"
@@ -333,9 +340,56 @@ class AnalyzeContext(Speech):
     """auto (rapidocr, else tesseract when installed), rapidocr or tesseract."""
 
 
+#: How far an explicit clips size may stray from 9:16 (rounding to even numbers).
+VERTICAL_TOLERANCE = 0.01
+
+
+class ClipsContext(CaptionLook, Output, Speech):
+    """Options of `clips`: the best self-contained moments of a long video as captioned 9:16
+    shorts."""
+
+    FLOW = "clips"
+
+    count: int = Field(3, ge=1, le=20)
+    """How many clips to make, 1..20 (fewer when fewer fit without overlapping)."""
+    min_seconds: float = Field(15.0, ge=2, le=600)
+    """Shortest clip in seconds."""
+    max_seconds: float = Field(60.0, ge=2, le=600)
+    """Longest clip in seconds (at least min_seconds)."""
+    llm_model: str | None = Field(None, max_length=100, title="LLM model")
+    """Chat model that scores the moments (default: settings.llm_model; else a heuristic)."""
+
+    def size(self) -> tuple[int, int]:
+        """The clips' (width, height): the explicit size, else 1080x1920."""
+        if self.width and self.height:
+            return self.width, self.height
+        return ASPECT_SIZES["9:16"]
+
+    @model_validator(mode="after")
+    def _check(self) -> ClipsContext:
+        if self.min_seconds > self.max_seconds:
+            raise self.fail(
+                "min_seconds",
+                self.min_seconds,
+                f"The shortest clip (min_seconds, {self.min_seconds:g} s) is longer than the "
+                f"longest (max_seconds, {self.max_seconds:g} s); make min_seconds at most "
+                "max_seconds.",
+            )
+        w, h = self.size()
+        if abs(w / h - 9 / 16) > VERTICAL_TOLERANCE:
+            raise self.fail(
+                "width",
+                w,
+                f"Clips are vertical 9:16 shorts; {w}x{h} is not 9:16: use a size such as "
+                "1080x1920, 720x1280 or 360x640.",
+            )
+        return self
+
+
 #: The options model of each flow.
 CONTEXTS: dict[str, type[FlowOptions]] = {
     "create": Context,
     "caption": CaptionContext,
     "analyze": AnalyzeContext,
+    "clips": ClipsContext,
 }

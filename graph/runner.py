@@ -115,6 +115,7 @@ FLOWS: dict[str, Flow] = {
     "analyze": Flow(
         "reelgraph.graph.analyze:build_analyze_graph", _analyze_inputs, _analyze_result
     ),
+    "clips": Flow("reelgraph.graph.clips:build_clips_graph", _caption_inputs, _caption_result),
 }
 
 

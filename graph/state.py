@@ -1,4 +1,4 @@
-"""Typed state of every graph (create, caption, analyze): input, full and output views.
+"""Typed state of every graph (create, caption, analyze, clips): input, full and output views.
 
 State holds references (paths, cache keys, small JSON), never media bytes, so any checkpointer
 can serialise it.
@@ -164,4 +164,30 @@ class AnalyzeOutput(TypedDict):
     messages: Annotated[list[AnyMessage], add_messages]
     artifacts: dict[str, str]
     analysis: dict[str, Any]
+    warnings: list[str]
+
+
+class ClipsState(MediaState):
+    """Everything the clips nodes exchange (references and small JSON only)."""
+
+    moments: NotRequired[list[dict[str, Any]]]
+    """The chosen moments, best first: start, end, score, title, hook, reason, text."""
+    scoring: NotRequired[dict[str, Any]]
+    """How the moments were scored: method (llm or heuristic), model, candidates."""
+    edits: NotRequired[dict[str, Any]]
+    """The reframe of the whole input: size, fps and the face-following focus track."""
+    look: NotRequired[dict[str, Any]]
+    """The caption look of every clip: the preset and the overrides that are set."""
+    clips: NotRequired[list[dict[str, Any]]]
+    """The rendered clips: each moment with its file, captions file, duration and render key."""
+    report: NotRequired[dict[str, Any]]
+    """The report.json content."""
+
+
+class ClipsOutput(TypedDict):
+    """What callers of the clips graph get back."""
+
+    messages: Annotated[list[AnyMessage], add_messages]
+    artifacts: dict[str, str]
+    report: dict[str, Any]
     warnings: list[str]

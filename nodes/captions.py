@@ -58,12 +58,22 @@ def flag_emphasis(words: list[dict[str, Any]], plan: dict[str, Any]) -> list[dic
     return out
 
 
-def transcript_words(transcript: dict[str, Any], cuts: list[Any]) -> list[dict[str, Any]]:
-    """The transcript's words on the cut timeline; numbers are emphasised."""
+def transcript_words(
+    transcript: dict[str, Any], cuts: list[Any], span: dict[str, float] | None = None
+) -> list[dict[str, Any]]:
+    """The transcript's words on the cut timeline; numbers are emphasised.
+
+    With a ``span`` (``{start, end}`` of the source, a clip) only its words are kept, re-timed
+    from its start.
+    """
     from reelgraph.workers.engine.compile_video import remap_words
 
+    words = transcript.get("words", [])
+    if span:
+        words = [w for w in words if float(w["start"]) < span["end"]]
+        cuts = [*cuts, (0.0, span["start"])]
     out = []
-    for w in remap_words(transcript.get("words", []), cuts):
+    for w in remap_words(words, cuts):
         text = str(w["text"]).strip()
         if text:
             out.append(
@@ -104,7 +114,8 @@ def caption_look(ctx: CaptionLook) -> dict[str, Any]:
 def build_captions(state: dict[str, Any], runtime: Runtime[CaptionLook]) -> dict[str, Any]:
     """Caption words on the output timeline (``caption_words``) and the look (``captions``)."""
     if "edits" in state:  # the caption flow: the source's own speech, after the cuts
-        words = transcript_words(state["transcript"], state["edits"]["cuts"])
+        edits = state["edits"]
+        words = transcript_words(state["transcript"], edits["cuts"], edits.get("span"))
     else:  # the create flow: the narration
         words = flag_emphasis(state["narration"]["words"], state["plan"])
     return {"captions": caption_look(runtime.context), "caption_words": words}

@@ -2,7 +2,8 @@
 
 create: stills (user images or generated cards) with Ken Burns motion and crossfades, the
 narration and music bed. caption: the source video with its cuts, reframe, zoom and overlays,
-and its own audio. Both: the caption words and look that build_captions chose.
+and its own audio (clips: the same, for a range of the source). Both: the caption words and
+look that build_captions chose.
 """
 
 from __future__ import annotations
@@ -164,16 +165,17 @@ def _video_spec(state: dict[str, Any], ctx: Any) -> RenderSpec:
     from reelgraph.workers.engine.compile_video import output_duration
 
     edits, info = state["edits"], state["info"]
+    span = edits.get("span") or {"start": 0.0, "end": info["duration"]}  # a clip: part of it
     visual = Visual(
         kind="video",
-        start=0.0,
+        start=span["start"],
         path=state["media"]["path"],
-        duration=info["duration"],
+        duration=span["end"] - span["start"],
         motion=edits["motion"],
         focus_track=edits["focus_track"],
     )
     spec = RenderSpec(
-        duration=info["duration"],
+        duration=visual.duration,
         output=Output(
             width=edits["width"], height=edits["height"], fps=edits["fps"], quality=ctx.quality
         ),
@@ -184,6 +186,14 @@ def _video_spec(state: dict[str, Any], ctx: Any) -> RenderSpec:
         audio=Audio(source_audio=bool(info["has_audio"])),
     )
     return spec.model_copy(update={"duration": output_duration(spec, visual)})
+
+
+def clip_spec(state: dict[str, Any], ctx: Any) -> dict[str, Any]:
+    """The caption flow's spec of ``state`` as the render job takes it, restricted to the
+    source range ``state["edits"]["span"]`` (``{start, end}``) when there is one."""
+    from reelgraph.workers.engine.render import store_relative
+
+    return store_relative(_video_spec(state, ctx).model_dump(mode="json"))
 
 
 @stage

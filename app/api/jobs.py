@@ -108,7 +108,8 @@ def fast_json(body: Any, status: int = 200) -> Response:
 
 @router.post("/jobs", status_code=202, response_model=JobSubmitted, responses=ERRORS)
 async def create_job(req: JobCreate, request: Request, owner: str = Depends(require_owner)) -> Any:
-    """Submit a create, caption or analyze job; poll it, stream its events, or await a callback."""
+    """Submit a create, caption, analyze or clips job; poll it, stream its events, or await a
+    callback."""
     conn = request.app.state.redis
     if needs_thread(req):  # decoding media or resolving the callback's host: off the event loop
         rec = await run_in_threadpool(submit_job, conn, req, owner)

@@ -25,13 +25,14 @@ from reelgraph.app.api.options import (
     AnalyzeOptions,
     ApiOptions,
     CaptionOptions,
+    ClipsOptions,
     CreateOptions,
     flow_context,
     options_for_kind,
 )
 from reelgraph.settings import get_settings
 
-Kind = Literal["create", "caption", "analyze"]
+Kind = Literal["create", "caption", "analyze", "clips"]
 Status = Literal["queued", "running", "succeeded", "failed", "canceled"]
 
 MAX_METADATA_CHARS = 16 * 1024
@@ -74,7 +75,7 @@ class JobInput(BaseModel):
     audio: str | None = Field(None, description="Narration audio: URL, asset id or data.")
     music: str | None = Field(None, description="Music track: URL, asset id or data.")
     video: str | None = Field(
-        None, description="Source video (caption/analyze): media or page URL, or asset id."
+        None, description="Source video (caption/analyze/clips): media or page URL, or asset id."
     )
     logo: str | None = Field(None, description="caption: image shown top-right (URL, asset, data).")
     broll: list[BrollItem] = Field(
@@ -113,7 +114,8 @@ class JobCreate(BaseModel):
     options: Annotated[
         ApiOptions,
         PlainValidator(
-            options_for_kind, json_schema_input_type=CreateOptions | CaptionOptions | AnalyzeOptions
+            options_for_kind,
+            json_schema_input_type=CreateOptions | CaptionOptions | AnalyzeOptions | ClipsOptions,
         ),
     ] = Field(
         default_factory=ApiOptions,
@@ -143,7 +145,7 @@ class JobCreate(BaseModel):
         i = self.input
         if self.kind == "create" and not ((i.prompt or "").strip() or i.transcript or i.audio):
             raise ValueError("a create job needs input.prompt, input.transcript or input.audio.")
-        if self.kind in ("caption", "analyze") and not i.video:
+        if self.kind in ("caption", "analyze", "clips") and not i.video:
             raise ValueError(f"a {self.kind} job needs input.video (a URL or an asset id).")
         if self.kind != "caption" and (i.logo or i.broll):
             raise ValueError("input.logo and input.broll are for caption jobs.")

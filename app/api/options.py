@@ -106,10 +106,12 @@ def _options_model(kind: str) -> type[ApiOptions]:
 CreateOptions = _options_model("create")
 CaptionOptions = _options_model("caption")
 AnalyzeOptions = _options_model("analyze")
+ClipsOptions = _options_model("clips")
 OPTIONS: dict[str, type[ApiOptions]] = {
     "create": CreateOptions,
     "caption": CaptionOptions,
     "analyze": AnalyzeOptions,
+    "clips": ClipsOptions,
 }
 
 
@@ -133,9 +135,8 @@ def _foreign_keys(kind: str, data: dict[str, Any]) -> dict[str, Any]:
     for key, value in data.items():
         others = [] if key in NAMES[kind] else [k for k in NAMES if key in NAMES[k]]
         if others and value is not None:
-            raise invalid(
-                "options", key, value, f"{key} is an option of {' and '.join(others)} jobs."
-            )
+            kinds = " and ".join([", ".join(others[:-1]), others[-1]] if others[:-1] else others)
+            raise invalid("options", key, value, f"{key} is an option of {kinds} jobs.")
         if not others:
             out[key] = value
     return out

@@ -6,6 +6,7 @@ must still finish, answer in `messages`, and leave its artifacts under storage/s
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -65,6 +66,7 @@ def test_studio_runs_the_create_graph_from_a_chat_message(studio: str) -> None:
         "create",
         "caption",
         "analyze",
+        "clips",
     }
     out = _run(
         studio,
@@ -96,3 +98,11 @@ def test_studio_runs_the_analyze_graph(studio: str, talk_src: Path) -> None:
     assert out["analysis"]["transcript"]["words"]
     assert any(BURNED_TEXT.split()[0] in t["text"] for t in out["analysis"]["on_screen_text"])
     assert Path(out["artifacts"]["analysis.json"]).is_file()
+
+
+def test_studio_runs_the_clips_graph(studio: str, talk_src: Path) -> None:
+    context = {"min_seconds": 2, "max_seconds": 8, "width": 180, "height": 320}
+    out = _run(studio, "clips", {"input": {"source": str(talk_src)}, "context": context})
+    assert out["messages"][-1]["type"] == "ai" and "clip-01.mp4" in out["messages"][-1]["content"]
+    clips = json.loads(Path(out["artifacts"]["clips.json"]).read_text())["clips"]
+    assert len(clips) == 1 and Path(out["artifacts"]["clip-01.mp4"]).is_file()

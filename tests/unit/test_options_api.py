@@ -37,7 +37,7 @@ def test_each_kind_has_its_flows_fields_descriptions_and_aliases() -> None:
     assert "broll_dir" not in OPTIONS["caption"].model_fields  # server paths are never options
     schema = JobCreate.model_json_schema()
     refs = {s["$ref"].rsplit("/", 1)[-1] for s in schema["properties"]["options"]["anyOf"]}
-    assert refs == {"CreateOptions", "CaptionOptions", "AnalyzeOptions"}
+    assert refs == {"CreateOptions", "CaptionOptions", "AnalyzeOptions", "ClipsOptions"}
 
 
 def test_caption_look_options_are_taken_and_stored_by_their_names() -> None:
@@ -76,7 +76,11 @@ def test_caption_look_options_are_taken_and_stored_by_their_names() -> None:
         ("create", {"style": "comic-sans"}, ["options.style", "'karaoke'", "'comic-sans'"]),
         ("create", {"aspect": "source"}, ["options.aspect", "source"]),
         ("create", {"zoom": True}, ["options.zoom: zoom is an option of caption jobs"]),
-        ("analyze", {"quality": "high"}, ["quality is an option of create and caption jobs"]),
+        (
+            "analyze",
+            {"quality": "high"},
+            ["quality is an option of create, caption and clips jobs"],
+        ),
         ("create", {"fps": 1000}, ["options.fps: fps 1000 is out of range"]),
         ("caption", {"min_silence": 0.4, "padding": 0.3}, ["options.silence_padding", "half"]),
         ("caption", {"asr_model": "/etc/model"}, ["options.asr_model", "not a path"]),

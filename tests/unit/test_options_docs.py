@@ -16,7 +16,7 @@ from reelgraph.workers.engine.captions_look import BUNDLED_FAMILIES, CAPTION_STY
 ROOT = Path(__file__).resolve().parents[2]
 
 
-@pytest.mark.parametrize("command", ["create", "caption", "analyze"])
+@pytest.mark.parametrize("command", ["create", "caption", "analyze", "clips"])
 def test_readme_documents_every_flag(command: str) -> None:
     readme = (ROOT / "README.md").read_text()
     parser = build_parser()

@@ -32,9 +32,11 @@ def _choices(model: Any, field: str) -> list[str]:
 def test_each_graph_takes_its_flows_model_as_context() -> None:
     from reelgraph.graph.analyze import graph as analyze_graph
     from reelgraph.graph.caption import graph as caption_graph
+    from reelgraph.graph.clips import graph as clips_graph
     from reelgraph.graph.create import graph as create_graph
 
     graphs = {"create": create_graph, "caption": caption_graph, "analyze": analyze_graph}
+    graphs["clips"] = clips_graph
     for kind, g in graphs.items():
         assert g.context_schema is CONTEXTS[kind]
         props = g.get_context_jsonschema()["properties"]

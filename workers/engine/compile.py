@@ -129,13 +129,14 @@ def _visual_chains(b: GraphBuilder) -> list[tuple[str, Visual]]:
     labelled: list[tuple[str, Visual]] = []
     for i, v in enumerate(b.spec.visuals):
         label = f"v{i}"
-        idx = b.add_input(v.path)
         if v.kind in ("image", "card"):
+            idx = b.add_input(v.path)
             src = _prescale(b, v, idx, label, 1)[0]
             _kenburns(b, v, src, label, 0, frame_count(v.duration, b.spec.output.fps))
         else:
             from reelgraph.workers.engine import compile_video  # video sources: caption/edit flow
 
+            idx = b.add_input(v.path, *compile_video.seek_args(b.spec, v))
             b.filters.extend(compile_video.video_visual_filters(b.spec, v, idx, label))
         labelled.append((label, v))
     return labelled

@@ -30,7 +30,7 @@ def audio_filters(b: GraphBuilder, measured: dict[str, float] | None) -> str | N
         src = next(v for v in spec.visuals if v.kind == "video")
         src_idx = next((i for i, inp in enumerate(b.inputs) if inp[-1] == src.path), None)
         if src_idx is None:
-            src_idx = b.add_input(src.path)
+            src_idx = b.add_input(src.path, *compile_video.seek_args(spec, src))
         b.filters.extend(compile_video.source_audio_filters(spec, src_idx, "narr"))
         voice = "narr"
     music = None

@@ -11,6 +11,9 @@ Timeline conventions:
   are removed, so the output lasts ``output_duration(spec, visual)`` seconds.
 - ``visual.focus_track`` points are in source time; they are remapped to the output timeline.
 - Overlay times are on the output timeline.
+- A visual that starts well into its source (a clip of a long talk) opens the source with an input
+  seek (``seek_args``) a little before its first kept frame, on whole seconds, so FFmpeg does not
+  decode everything before it; the selections are then shifted by the seek.
 """
 
 from __future__ import annotations
@@ -28,6 +31,8 @@ logger = logging.getLogger(__name__)
 Range = tuple[float, float]
 SAMPLE_RATE = 48000
 MAX_TRACK_POINTS = 120
+#: Seconds decoded before the first kept frame when the source is opened with a seek.
+SEEK_PREROLL_S = 2.0
 
 
 def _cut_pairs(cuts: Iterable[Any]) -> list[Range]:
@@ -129,6 +134,28 @@ def source_ranges(spec: RenderSpec, visual: Visual) -> list[Range]:
     cuts = quantize_cuts([*_cut_pairs(spec.cuts), (0.0, visual.start)], fps)
     kept = kept_ranges(cuts, round(end * fps) / fps)
     return [(a, b) for a, b in kept if b - a >= 0.5 / fps]
+
+
+def seek_point(spec: RenderSpec, visual: Visual) -> int:
+    """Whole seconds the source of ``visual`` is opened at (``-ss``); 0 opens it at its start.
+
+    At least ``SEEK_PREROLL_S`` before the first kept frame: whole seconds lie on every integer
+    frame rate's grid, so the frames selected after the seek are those selected without it.
+    """
+    ranges = source_ranges(spec, visual)
+    return max(0, math.floor(ranges[0][0] - SEEK_PREROLL_S)) if ranges else 0
+
+
+def seek_args(spec: RenderSpec, visual: Visual) -> list[str]:
+    """The input options that open the source of ``visual`` at ``seek_point`` (none at 0)."""
+    at = seek_point(spec, visual)
+    return ["-ss", str(at)] if at else []
+
+
+def _input_ranges(spec: RenderSpec, visual: Visual) -> list[Range]:
+    """``source_ranges`` on the timeline of the input as opened (shifted by the seek)."""
+    at = seek_point(spec, visual)
+    return [(a - at, b - at) for a, b in source_ranges(spec, visual)]
 
 
 def output_duration(spec: RenderSpec, visual: Visual) -> float:
@@ -246,7 +273,7 @@ def video_visual_filters(
     Output: spec.output size and fps, SAR 1, yuv420p, cuts removed, reframed and zoomed.
     """
     fps = spec.output.fps
-    ranges = source_ranges(spec, visual)
+    ranges = _input_ranges(spec, visual)
     track = output_focus_track(spec, visual)
     chain = [
         f"fps={fps}",
@@ -268,7 +295,7 @@ def source_audio_filters(spec: RenderSpec, in_idx: int, out_label: str) -> list[
     if visual is None:
         raise ValueError("source_audio_filters needs a video visual in the spec")
     fps = spec.output.fps
-    ranges = source_ranges(spec, visual)
+    ranges = _input_ranges(spec, visual)
     nsamples = max(1, round(SAMPLE_RATE / fps))
     chain = [
         f"aresample={SAMPLE_RATE}:async=1:first_pts=0",

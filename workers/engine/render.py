@@ -160,6 +160,8 @@ def measure_loudness(
         "audio": spec.audio.model_dump(mode="json"),
         "duration": spec.duration,
         "cuts": [c.model_dump(mode="json") for c in spec.cuts],
+        # the span of the source that plays: clips of one talk differ only there
+        "source": [[v.start, v.duration] for v in spec.visuals if v.kind == "video"][:1],
     }
     key = make_key("loudness", audio_only, [f for f in files if f])
     cache = get_cache()
