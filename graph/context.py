@@ -17,6 +17,7 @@ from pydantic import AfterValidator, Field, model_validator
 
 from reelgraph.graph.options import Alias, Colour, FlowOptions
 from reelgraph.settings import get_settings
+from reelgraph.workers.engine.caption_layout import SAFE_ZONE_CHOICES
 from reelgraph.workers.engine.captions_look import BUNDLED_FAMILIES, CAPTION_STYLES, POSITIONS
 from reelgraph.workers.engine.music import MOOD_FALLBACK, moods
 from reelgraph.workers.engine.ocr import ENGINES
@@ -26,11 +27,13 @@ if TYPE_CHECKING:
     CaptionStyle = str
     CaptionFont = str
     CaptionPosition = str
+    SafeZone = str
     OcrEngine = str
 else:  # the choices come from the media engine
     CaptionStyle = Literal[CAPTION_STYLES]
     CaptionFont = Literal[BUNDLED_FAMILIES]
     CaptionPosition = Literal[POSITIONS]
+    SafeZone = Literal[SAFE_ZONE_CHOICES]
     OcrEngine = Literal[ENGINES]
 Quality = Literal["draft", "standard", "high"]
 
@@ -76,6 +79,10 @@ class CaptionLook(_Options):
     """Font size in px at 1080x1920, scaled with the output's size (default: the preset's)."""
     caption_position: CaptionPosition | None = None
     """Where captions sit: top, middle or bottom (default: the preset's)."""
+    safe_zone: SafeZone = "auto"
+    """Platform UI kept clear: tiktok, reels, shorts, none; auto = shorts on 9:16, else none."""
+    emoji: bool = False
+    """A colour emoji beside each caption line whose words name one (fire, money, idea...)."""
 
 
 class Output(_Options):
