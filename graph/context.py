@@ -140,10 +140,23 @@ class Speech(_Options):
 
     GROUP = "transcription"
 
-    asr_model: str = Field("tiny.en", title="ASR model")
-    """faster-whisper model: tiny.en (bundled), base, or a CTranslate2 model directory."""
+    asr_model: str = Field("auto", title="ASR model")
+    """auto (the most accurate installed model fast enough here), tiny.en, base, or a model dir."""
     language: str | None = Field(None, max_length=16)
-    """Spoken language code such as en (default: detected; English-only models force en)."""
+    """Spoken language code such as en or de (default: detected)."""
+
+    @model_validator(mode="after")
+    def _language_fits_the_model(self) -> Self:
+        """An English-only model (``*.en``) cannot transcribe another language: say so now."""
+        lang = (self.language or "").strip().lower()
+        if lang and lang != "en" and self.asr_model.strip().endswith(".en"):
+            raise self.fail(
+                "language",
+                self.language,
+                f"The ASR model {self.asr_model} is English-only and cannot transcribe "
+                f"'{self.language}'; use --asr-model auto or base (a multilingual model).",
+            )
+        return self
 
 
 class Context(CaptionLook, Output):

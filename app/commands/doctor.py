@@ -58,10 +58,20 @@ def _voice() -> Any:
 def _asr() -> Any:
     from reelgraph.workers.engine.asr import resolve_model
 
-    out = {"tiny.en": resolve_model("tiny.en")}
+    out: dict[str, Any] = {"tiny.en": resolve_model("tiny.en")}
     ok, base = _check(lambda: resolve_model("base"))
     out["base"] = base if ok else f"not installed ({base})"
+    ok, auto = _check(_asr_auto)
+    out["auto"] = auto if ok else f"not available ({auto})"
     return out
+
+
+def _asr_auto() -> dict[str, Any]:
+    """The model ``--asr-model auto`` uses here and why (measured once per machine)."""
+    from reelgraph.workers.engine.asr_auto import auto_choice
+
+    choice = auto_choice()
+    return {"model": choice["model"], "reason": choice["reason"], "measured": choice["rtf"]}
 
 
 def _fonts() -> Any:

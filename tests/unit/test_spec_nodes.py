@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 
 from reelgraph.errors import InvalidInput
-from reelgraph.workers.engine.caption_layout import SAFE_ZONES
 from reelgraph.nodes.captions import build_captions, caption_look
 from reelgraph.nodes.compose import compose_spec
+from reelgraph.workers.engine.caption_layout import SAFE_ZONES
 from reelgraph.workers.engine.spec import RenderSpec
 
 LOOK = {
