@@ -14,6 +14,11 @@ REQUIRED_FILTERS = ("ass", "zoompan", "xfade", "sidechaincompress", "amix", "lou
 def add_parser(sub: Any) -> None:
     p = sub.add_parser("doctor", help="check FFmpeg, encoders, voice, ASR model, fonts and GPU")
     p.add_argument("--json", action="store_true", help="print the findings as JSON")
+    p.add_argument(
+        "--remeasure-asr",
+        action="store_true",
+        help="measure the ASR models' speed again for --asr-model auto (run on an idle machine)",
+    )
     p.set_defaults(func=run)
 
 
@@ -107,6 +112,10 @@ CHECKS: dict[str, Callable[[], Any]] = {
 
 
 def run(args: argparse.Namespace) -> int:
+    if getattr(args, "remeasure_asr", False):  # measured now; the check below reads it back
+        from reelgraph.workers.engine.asr_auto import auto_choice
+
+        _check(lambda: auto_choice(remeasure=True))
     results = {name: _check(fn) for name, fn in CHECKS.items()}
     if args.json:
         print(

@@ -109,3 +109,11 @@ def test_language_plan_for_an_english_only_model(monkeypatch) -> None:
     assert plan["report"]["language_source"] == "assumed"
     assert plan["report"]["language_probability"] is None
     assert "not detected" in plan["report"]["language_note"]
+
+
+def test_remeasure_measures_again(machine: dict) -> None:
+    asr_auto.auto_choice()
+    machine["rtf"]["base"] = 0.6
+    assert asr_auto.auto_choice()["model"] == "base"  # cached
+    assert asr_auto.auto_choice(remeasure=True)["model"] == "tiny.en"
+    assert asr_auto.auto_choice()["model"] == "tiny.en"  # the new measurement is kept

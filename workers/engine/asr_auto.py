@@ -142,8 +142,9 @@ def _decide(models: list[str]) -> dict[str, Any]:
     return {"model": fastest, "rtf": rtf, "reason": reason}
 
 
-def auto_choice() -> dict[str, Any]:
-    """``{"model", "reason", "rtf", "measured_at", "key"}``: this machine's choice (cached)."""
+def auto_choice(*, remeasure: bool = False) -> dict[str, Any]:
+    """``{"model", "reason", "rtf", "measured_at", "key"}``: this machine's choice (cached;
+    ``remeasure`` measures again, e.g. after a measurement on a busy machine)."""
     models = installed()
     if not models:
         raise DependencyMissing(
@@ -154,6 +155,8 @@ def auto_choice() -> dict[str, Any]:
     path = choice_path(key)
     with _lock:
         try:
+            if remeasure:
+                raise OSError("measure again")
             cached = json.loads(path.read_text())
             if cached.get("key") == key and cached.get("model") in models:
                 return dict(cached)
