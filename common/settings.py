@@ -118,6 +118,12 @@ class Settings(BaseSettings):
         return (Path(xdg) if xdg else Path.home() / ".cache") / "reelgraph" / "fonts"
 
     @property
+    def machine_cache_dir(self) -> Path:
+        """Per-machine cache (measurements of this machine): $XDG_CACHE_HOME/reelgraph."""
+        xdg = os.environ.get("XDG_CACHE_HOME", "").strip()
+        return (Path(xdg) if xdg else Path.home() / ".cache") / "reelgraph"
+
+    @property
     def storage_dir(self) -> Path:
         return self.home / "storage"
 

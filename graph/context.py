@@ -17,6 +17,7 @@ from pydantic import AfterValidator, BeforeValidator, Field, WithJsonSchema, mod
 
 from reelgraph.graph.options import Alias, Colour, FlowOptions, LanguageCode, LanguageList
 from reelgraph.settings import get_settings
+from reelgraph.workers.engine.caption_layout import SAFE_ZONE_CHOICES
 from reelgraph.workers.engine.captions_look import BUNDLED_FAMILIES, CAPTION_STYLES, POSITIONS
 from reelgraph.workers.engine.music import MOOD_FALLBACK, moods
 from reelgraph.workers.engine.ocr import ENGINES
@@ -27,12 +28,14 @@ if TYPE_CHECKING:
     CaptionStyle = str
     CaptionFont = str
     CaptionPosition = str
+    SafeZone = str
     OcrEngine = str
     ExportFormat = str
 else:  # the choices come from the media engine
     CaptionStyle = Literal[CAPTION_STYLES]
     CaptionFont = Literal[BUNDLED_FAMILIES]
     CaptionPosition = Literal[POSITIONS]
+    SafeZone = Literal[SAFE_ZONE_CHOICES]
     OcrEngine = Literal[ENGINES]
     ExportFormat = Literal[EXPORT_FORMATS]
 Quality = Literal["draft", "standard", "high"]
@@ -110,6 +113,10 @@ class CaptionLook(_Options):
     """Font size in px at 1080x1920, scaled with the output's size (default: the preset's)."""
     caption_position: CaptionPosition | None = None
     """Where captions sit: top, middle or bottom (default: the preset's)."""
+    safe_zone: SafeZone = "auto"
+    """Platform UI kept clear: tiktok, reels, shorts, none; auto = shorts on 9:16, else none."""
+    emoji: bool = False
+    """A colour emoji beside each caption line whose words name one (fire, money, idea...)."""
 
 
 class Output(_Options):
@@ -175,10 +182,23 @@ class Speech(_Options):
 
     GROUP = "transcription"
 
-    asr_model: str = Field("tiny.en", title="ASR model")
-    """faster-whisper model: tiny.en (bundled), base, or a CTranslate2 model directory."""
+    asr_model: str = Field("auto", title="ASR model")
+    """auto (the most accurate installed model fast enough here), tiny.en, base, or a model dir."""
     language: str | None = Field(None, max_length=16)
-    """Spoken language code such as en (default: detected; English-only models force en)."""
+    """Spoken language code such as en or de (default: detected)."""
+
+    @model_validator(mode="after")
+    def _language_fits_the_model(self) -> Self:
+        """An English-only model (``*.en``) cannot transcribe another language: say so now."""
+        lang = (self.language or "").strip().lower()
+        if lang and lang != "en" and self.asr_model.strip().endswith(".en"):
+            raise self.fail(
+                "language",
+                self.language,
+                f"The ASR model {self.asr_model} is English-only and cannot transcribe "
+                f"'{self.language}'; use --asr-model auto or base (a multilingual model).",
+            )
+        return self
 
 
 def _is_voice_file(voice: str | None) -> bool:

@@ -173,6 +173,8 @@ def transcribe_audio(state: MediaState, runtime: Runtime[Speech]) -> dict[str, A
     )
     hit = bool(result.pop("cache_hit", False))
     warnings = [] if result["words"] else ["No speech was recognised in the input."]
+    if result.get("language_note"):
+        warnings.append(result["language_note"])
     return {
         "transcript": result,
         "cache": {"transcribe": "hit" if hit else "miss"},
@@ -209,6 +211,9 @@ def analysis_document(state: Mapping[str, Any]) -> dict[str, Any]:
         "metadata": state["info"],
         "transcript": {
             "language": tr.get("language"),
+            "language_probability": tr.get("language_probability"),
+            "language_source": tr.get("language_source"),
+            **({"language_note": tr["language_note"]} if tr.get("language_note") else {}),
             "model": tr.get("model"),
             "text": " ".join(s.get("text", "").strip() for s in tr.get("segments", [])).strip(),
             "segments": tr.get("segments", []),

@@ -8,6 +8,7 @@ file: compose_spec puts the words and the look into the RenderSpec, the render j
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from typing import TYPE_CHECKING, Any
 
@@ -30,6 +31,7 @@ LOOK_OPTIONS = {
     "color": "caption_color",
     "highlight_color": "highlight_color",
     "position": "caption_position",
+    "emoji": "emoji",
 }
 MAX_WORD_CHARS = 200
 
@@ -99,6 +101,7 @@ def caption_look(ctx: CaptionLook) -> dict[str, Any]:
         "color": ctx.caption_color,
         "highlight_color": ctx.highlight_color,
         "position": ctx.caption_position,
+        "emoji": ctx.emoji or None,
     }
     try:
         checked = Captions.model_validate({k: v for k, v in look.items() if v is not None})
@@ -107,7 +110,27 @@ def caption_look(ctx: CaptionLook) -> dict[str, Any]:
         option = LOOK_OPTIONS.get(str(err["loc"][0]), str(err["loc"][0]))
         msg = str(err["msg"]).removeprefix("Value error, ")
         raise InvalidInput(f"The caption option {option} is not valid: {msg}.") from None
-    return checked.model_dump(mode="json", exclude={"words"}, exclude_none=True)
+    out = checked.model_dump(mode="json", exclude={"words", "avoid"}, exclude_none=True)
+    return {k: v for k, v in out.items() if v is not False}  # emoji only when asked for
+
+
+def safe_area(state: dict[str, Any], ctx: CaptionLook) -> dict[str, float]:
+    """The margins of the run's safe zone (``safe_zone``) on its output frame.
+
+    ``auto`` is the Shorts zone on a portrait output (create, or caption reframed to 9:16) and
+    no platform zone on a landscape or square one, or when caption keeps the source's shape.
+    """
+    from reelgraph.nodes.edit import output_size
+    from reelgraph.workers.engine.caption_layout import resolve_zone
+
+    aspect = getattr(ctx, "aspect", "9:16")
+    if "edits" in state:
+        width, height = state["edits"]["width"], state["edits"]["height"]
+    else:
+        size = getattr(ctx, "width", None), getattr(ctx, "height", None)
+        width, height = output_size(aspect, *size, {})
+    zone = resolve_zone(ctx.safe_zone, width, height, keep_source=aspect == "source")
+    return dataclasses.asdict(zone)
 
 
 @stage
@@ -118,4 +141,5 @@ def build_captions(state: dict[str, Any], runtime: Runtime[CaptionLook]) -> dict
         words = transcript_words(state["transcript"], edits["cuts"], edits.get("span"))
     else:  # the create flow: the narration
         words = flag_emphasis(state["narration"]["words"], state["plan"])
-    return {"captions": caption_look(runtime.context), "caption_words": words}
+    look = caption_look(runtime.context) | {"safe_area": safe_area(state, runtime.context)}
+    return {"captions": look, "caption_words": words}

@@ -122,7 +122,10 @@ def _card_path(scene: dict[str, Any], index: int, mood: str, width: int, height:
 def _captions(state: dict[str, Any]) -> Captions | None:
     """The spec's captions: build_captions' words and look; None when nothing is said."""
     words = state.get("caption_words") or []
-    return Captions(words=words, **state["captions"]) if words else None
+    if not words:
+        return None
+    avoid = (state.get("edits") or {}).get("face_regions") or []  # caption flow: the faces
+    return Captions(words=words, avoid=avoid, **state["captions"])
 
 
 def _stills_spec(state: dict[str, Any], ctx: Any) -> RenderSpec:

@@ -108,6 +108,24 @@ def _faces(state: Mapping[str, Any]) -> tuple[list[dict[str, Any]], dict[str, st
     return res["samples"], {"faces": "hit" if res["cache_hit"] else "miss"}
 
 
+def _face_regions(
+    samples: list[dict[str, Any]],
+    info: Mapping[str, Any],
+    out: tuple[int, int],
+    track: list[tuple[float, float, float]] | None,
+    cuts: list[tuple[float, float]],
+) -> list[dict[str, float]]:
+    """The faces on the output frame and timeline: the regions captions keep clear of."""
+    from reelgraph.workers.engine.caption_layout import face_regions
+
+    sw, sh = int(info.get("width") or 0), int(info.get("height") or 0)
+    if info.get("rotation") in (90, 270, -90):
+        sw, sh = sh, sw
+    if sw <= 0 or sh <= 0:
+        return []
+    return face_regions(samples, source=(sw, sh), out=out, track=track, cuts=cuts)
+
+
 def _overlays(
     state: Mapping[str, Any], runtime: Runtime[CaptionContext], cuts: list[Any], out_dur: float
 ) -> tuple[list[dict[str, Any]], list[str]]:
@@ -185,13 +203,12 @@ def plan_edits(state: CaptionState, runtime: Runtime[CaptionContext]) -> dict[st
     cuts, cache, warnings = _silence_cuts(state, runtime, fps)
     reframe = abs(_source_aspect(info) - w / h) / (w / h) > 0.02
     zoom = ctx.zoom
-    track, faces_found = None, 0
-    if reframe or zoom:
-        samples, face_cache = _faces(state)
-        cache.update(face_cache)
-        faces_found = sum(1 for s in samples if s["faces"])
-        if faces_found:
-            track = focus_track(samples, info["duration"])
+    track = None
+    samples, face_cache = _faces(state)  # cached; captions keep clear of faces too
+    cache.update(face_cache)
+    faces_found = sum(1 for s in samples if s["faces"])
+    if faces_found and (reframe or zoom):
+        track = focus_track(samples, info["duration"])
     motion = None
     if zoom:
         fx = sum(p[1] for p in track) / len(track) if track else 0.5
@@ -219,5 +236,6 @@ def plan_edits(state: CaptionState, runtime: Runtime[CaptionContext]) -> dict[st
         "focus_track": [list(p) for p in track] if (track and (reframe or zoom)) else None,
         "motion": motion,
         "overlays": overlays,
+        "face_regions": _face_regions(samples, info, (w, h), track if reframe else None, cuts),
     }
     return {"edits": edits, "cache": cache, "warnings": warnings + ov_warnings}

@@ -14,6 +14,11 @@ REQUIRED_FILTERS = ("ass", "zoompan", "xfade", "sidechaincompress", "amix", "lou
 def add_parser(sub: Any) -> None:
     p = sub.add_parser("doctor", help="check FFmpeg, encoders, voice, ASR model, fonts and GPU")
     p.add_argument("--json", action="store_true", help="print the findings as JSON")
+    p.add_argument(
+        "--remeasure-asr",
+        action="store_true",
+        help="measure the ASR models' speed again for --asr-model auto (run on an idle machine)",
+    )
     p.set_defaults(func=run)
 
 
@@ -58,10 +63,20 @@ def _voice() -> Any:
 def _asr() -> Any:
     from reelgraph.workers.engine.asr import resolve_model
 
-    out = {"tiny.en": resolve_model("tiny.en")}
+    out: dict[str, Any] = {"tiny.en": resolve_model("tiny.en")}
     ok, base = _check(lambda: resolve_model("base"))
     out["base"] = base if ok else f"not installed ({base})"
+    ok, auto = _check(_asr_auto)
+    out["auto"] = auto if ok else f"not available ({auto})"
     return out
+
+
+def _asr_auto() -> dict[str, Any]:
+    """The model ``--asr-model auto`` uses here and why (measured once per machine)."""
+    from reelgraph.workers.engine.asr_auto import auto_choice
+
+    choice = auto_choice()
+    return {"model": choice["model"], "reason": choice["reason"], "measured": choice["rtf"]}
 
 
 def _fonts() -> Any:
@@ -97,6 +112,10 @@ CHECKS: dict[str, Callable[[], Any]] = {
 
 
 def run(args: argparse.Namespace) -> int:
+    if getattr(args, "remeasure_asr", False):  # measured now; the check below reads it back
+        from reelgraph.workers.engine.asr_auto import auto_choice
+
+        _check(lambda: auto_choice(remeasure=True))
     results = {name: _check(fn) for name, fn in CHECKS.items()}
     if args.json:
         print(

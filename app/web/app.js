@@ -446,6 +446,10 @@
   function lookOptions(panel) {
     const options = {};
     for (const control of panel.querySelectorAll("[data-look]")) {
+      if (control.type === "checkbox") {
+        if (control.checked) options[control.dataset.look] = true;
+        continue;
+      }
       const value = control.value.trim();
       if (value) options[control.dataset.look] = control.type === "number" ? Number(value) : value;
     }
@@ -457,7 +461,9 @@
       o.caption_color ? `text ${o.caption_color}` : null,
       o.highlight_color ? `highlight ${o.highlight_color}` : null,
       o.caption_size ? `${o.caption_size} px` : null,
-      o.caption_position ? `captions at the ${o.caption_position}` : null];
+      o.caption_position ? `captions at the ${o.caption_position}` : null,
+      o.safe_zone ? `safe zone ${o.safe_zone}` : null,
+      o.emoji ? "emoji" : null];
   }
 
   function createBody() {

@@ -8,12 +8,14 @@ import pytest
 
 from reelgraph.errors import DependencyMissing, InvalidInput, MissingAsset
 from reelgraph.settings import get_settings
-from reelgraph.workers.engine import asr
+from reelgraph.workers.engine import asr, asr_language
 
 
 @pytest.fixture
 def home(tmp_path, monkeypatch):
     monkeypatch.setenv("REELGRAPH_HOME", str(tmp_path / "home"))
+    # the fake media has no speech to detect a language in: English, as a multilingual model hears
+    monkeypatch.setattr(asr_language, "detect_language", lambda wav, model: ("en", 0.99))
     get_settings.cache_clear()
     yield tmp_path
     get_settings.cache_clear()

@@ -11,6 +11,7 @@ import pytest
 from reelgraph.app.api.options import OPTIONS
 from reelgraph.app.cli import build_parser
 from reelgraph.graph.context import CONTEXTS, Context
+from reelgraph.workers.engine.caption_layout import SAFE_ZONE_CHOICES
 from reelgraph.workers.engine.captions_look import BUNDLED_FAMILIES, CAPTION_STYLES, POSITIONS
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -49,11 +50,14 @@ def test_web_page_offers_the_models_choices() -> None:
         assert _options(html, f"caption-style{suffix}") == list(CAPTION_STYLES)
         assert _options(html, f"caption-font{suffix}") == list(BUNDLED_FAMILIES)
         assert _options(html, f"caption-position{suffix}") == list(POSITIONS)
+        # "" is auto, the default
+        assert _options(html, f"safe-zone{suffix}") == [z for z in SAFE_ZONE_CHOICES if z != "auto"]
     assert _options(html, "aspect") == list(
         Context.model_json_schema()["properties"]["aspect"]["enum"]
     )
     looks = set(re.findall(r'data-look="([a-z_]+)"', html))
     look_fields = {f for f in Context.model_fields if f.startswith(("caption_", "highlight_"))}
+    look_fields |= {"safe_zone", "emoji"}
     assert looks == look_fields - {"caption_style"}  # the style has its own select
     size = re.search(r'id="caption-size"[^>]*min="(\d+)" max="(\d+)"', html)
     bounds = Context.model_json_schema()["properties"]["caption_size"]["anyOf"][0]

@@ -54,7 +54,7 @@ def test_caption_look_choices_come_from_the_media_engine() -> None:
 
 def test_defaults_live_once_in_the_models() -> None:
     assert Context().caption_style == CaptionContext().caption_style == "karaoke"
-    assert CaptionContext().asr_model == AnalyzeContext().asr_model == "tiny.en"
+    assert CaptionContext().asr_model == AnalyzeContext().asr_model == "auto"
     look = ("caption_color", "highlight_color", "caption_font", "caption_size", "caption_position")
     assert all(getattr(Context(), f) is None for f in look)  # None: the preset's
     sources = [p for d in ("app", "graph") for p in (ROOT / d).rglob("*.py")]
@@ -114,7 +114,7 @@ def test_api_aliases_map_onto_fields_and_none_means_the_default() -> None:
     assert (caption.llm_model, caption.remove_silence, caption.asr_model) == (
         "gpt-y",
         True,
-        "tiny.en",
+        "auto",
     )
     analyze = AnalyzeContext.from_options({"every": 5})
     assert analyze.every_n_frames == 5

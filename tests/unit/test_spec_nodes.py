@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from types import SimpleNamespace
 from typing import Any
 
@@ -10,6 +11,7 @@ import pytest
 from reelgraph.errors import InvalidInput
 from reelgraph.nodes.captions import build_captions, caption_look
 from reelgraph.nodes.compose import compose_spec
+from reelgraph.workers.engine.caption_layout import SAFE_ZONES
 from reelgraph.workers.engine.spec import RenderSpec
 
 LOOK = {
@@ -19,6 +21,8 @@ LOOK = {
     "caption_color": None,
     "highlight_color": None,
     "caption_position": None,
+    "safe_zone": "auto",
+    "emoji": False,
 }
 
 
@@ -78,7 +82,7 @@ def test_no_words_no_captions_block() -> None:
     state["transcript"] = {"words": []}
     rt = _runtime()
     state |= build_captions(state, rt)
-    assert state["captions"] == {"style": "pop"}  # the report still names the style
+    assert state["captions"]["style"] == "pop"  # the report still names the style
     assert RenderSpec.model_validate(compose_spec(state, rt)["spec"]).captions is None
 
 
@@ -92,4 +96,4 @@ def test_create_flow_words_carry_the_plan_emphasis() -> None:
     state = {"plan": plan, "narration": {"words": words}}
     out = build_captions(state, _runtime(caption_style="karaoke"))
     assert [w["emphasis"] for w in out["caption_words"]] == [True, False, True]
-    assert out["captions"] == {"style": "karaoke"}
+    assert out["captions"] == {"style": "karaoke", "safe_area": asdict(SAFE_ZONES["shorts"])}

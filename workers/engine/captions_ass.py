@@ -11,31 +11,28 @@ script show glyphs, never boxes.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
+from reelgraph.workers.engine.caption_layout import line_scale, place_events
 from reelgraph.workers.engine.captions import (
     Style,
     Word,
-    _end_times,
     clean_text,
     escape_ass_text,
-    events_for,
     split_lines,
 )
 from reelgraph.workers.engine.captions_look import (
     Preset,
+    edge_margin,
     layout,
     preset,
-    safe_margins,
-    vertical_margin,
+    side_margins,
 )
 from reelgraph.workers.engine.scripts import (
     RTL_SCRIPTS,
     SCRIPT_FAMILIES,
     char_script,
-    display_width,
-    join_words,
     joiner,
     text_script,
 )
@@ -62,25 +59,33 @@ def _ass_time(t: float) -> str:
 _ALIGNMENT = {"bottom": 2, "middle": 5, "top": 8}
 
 
-def _header(p: Preset, width: int, height: int, rtl: bool = False) -> str:
-    """The script info and the style; ``rtl`` (captions with Arabic or Hebrew) sets the style's
-    encoding to -1, libass's "detect the base direction per line", so right-to-left words
-    (each in its own override block) are laid out right to left; with the VSFilter-compatible
-    encoding 1 libass orders each override block on its own."""
+def _style_name(p: Preset, position: str) -> str:
+    """``Default`` for the preset's own position; a caption moved off a face uses another."""
+    return "Default" if position == p.position else position.capitalize()
+
+
+def _header(
+    p: Preset, width: int, height: int, moved: Iterable[str] = (), rtl: bool = False
+) -> str:
+    """The script info and the styles (one per position used); ``rtl`` (captions with Arabic or
+    Hebrew) sets the encoding to -1, libass's "detect the base direction per line", so
+    right-to-left words (each in its own override block) are laid out right to left; with the
+    VSFilter-compatible encoding 1 libass orders each override block on its own."""
     size, _ = layout(p, width, height)
-    left, right, _ = safe_margins(width, height)
-    vertical = vertical_margin(p.position, width, height)
+    left, right = side_margins(p, width, height)
     outline = max(1.0, round(p.outline_w * size, 1)) if p.outline_w > 0 else 0.0
     if p.box:
         border_style, outline_col, back = 3, _bgr(p.outline, 0x50), _bgr(p.outline, 0x50)
         outline = max(2.0, round(size * 0.12, 1))
     else:
         border_style, outline_col, back = 1, _bgr(p.outline), _bgr("000000", 0x80)
-    style = (
-        f"Style: Default,{p.family},{size},{_bgr(p.primary)},{_bgr(p.active)},{outline_col},"
-        f"{back},{-1 if p.bold else 0},0,0,0,100,100,0,0,{border_style},{outline},{p.shadow},"
-        f"{_ALIGNMENT[p.position]},{left},{right},{vertical},{-1 if rtl else 1}"
-    )
+    styles = [
+        f"Style: {_style_name(p, pos)},{p.family},{size},{_bgr(p.primary)},{_bgr(p.active)},"
+        f"{outline_col},{back},{-1 if p.bold else 0},0,0,0,100,100,0,0,{border_style},"
+        f"{outline},{p.shadow},{_ALIGNMENT[pos]},{left},{right},"
+        f"{edge_margin(p, pos, width, height)},{-1 if rtl else 1}"
+        for pos in [p.position, *sorted(set(moved) - {p.position})]
+    ]
     return "\n".join(
         [
             "[Script Info]",
@@ -94,7 +99,7 @@ def _header(p: Preset, width: int, height: int, rtl: bool = False) -> str:
             "",
             "[V4+ Styles]",
             _STYLE_FORMAT,
-            style,
+            *styles,
             "",
             "[Events]",
             _EVENT_FORMAT,
@@ -149,11 +154,7 @@ def _event_text(ev: list[Word], p: Preset, fit: tuple[int, int], active: int | N
     ``fit`` is the style's (font size, characters per line) at this output size."""
     size, max_chars = fit
     lines = split_lines(ev, max_chars)
-    limit = 3 * max_chars
-    longest = max(
-        display_width(join_words([clean_text(w.text)[:limit] for w in line])) for line in lines
-    )
-    base = 100 if longest <= max_chars else max(30, int(100 * max_chars / longest))
+    base = line_scale(lines, max_chars)
     parts: list[str] = [f"{{\\fscx{base}\\fscy{base}}}" if base != 100 else ""]
     fonts = _font_tags(ev, p, size)
     idx = 0
@@ -180,34 +181,47 @@ def _event_text(ev: list[Word], p: Preset, fit: tuple[int, int], active: int | N
     return "".join(parts)
 
 
-def _dialogue(start: float, end: float, text: str) -> str | None:
+def _dialogue(start: float, end: float, text: str, style: str = "Default") -> str | None:
     a, b = _ass_time(start), _ass_time(end)
     if a == b:
         return None  # shorter than a centisecond: nothing a viewer could see
-    return f"Dialogue: 0,{a},{b},Default,,0,0,0,,{text}"
+    return f"Dialogue: 0,{a},{b},{style},,0,0,0,,{text}"
 
 
-def _event_lines(ev: list[Word], end: float, p: Preset, fit: tuple[int, int]) -> list[str]:
+def _event_lines(
+    ev: list[Word], end: float, p: Preset, fit: tuple[int, int], style: str = "Default"
+) -> list[str]:
     if p.animation == "none":
-        line = _dialogue(ev[0].start, end, _event_text(ev, p, fit, None))
+        line = _dialogue(ev[0].start, end, _event_text(ev, p, fit, None), style)
         return [line] if line else []
     out = []
     for k, w in enumerate(ev):
         start = w.start if k else ev[0].start
         stop = ev[k + 1].start if k + 1 < len(ev) else end
-        line = _dialogue(start, max(stop, start), _event_text(ev, p, fit, k))
+        line = _dialogue(start, max(stop, start), _event_text(ev, p, fit, k), style)
         if line:
             out.append(line)
     return out
 
 
-def render_ass(words: Iterable[Any], *, style: Style, width: int, height: int) -> str:
-    """The .ass document for ``words`` in ``style`` (a name or a ``Preset``) at this size."""
+def render_ass(
+    words: Iterable[Any],
+    *,
+    style: Style,
+    width: int,
+    height: int,
+    avoid: Sequence[Any] = (),
+) -> str:
+    """The .ass document for ``words`` in ``style`` (a name or a ``Preset``) at this size.
+
+    An event whose block would cover one of the ``avoid`` regions (faces) while it is shown
+    is drawn at the position that covers them least (``caption_layout.place_events``).
+    """
     p = preset(style)
-    events = events_for(words, p, width, height)
+    placed = place_events(words, p, width, height, avoid)
     fit = layout(p, width, height)
-    rtl = any(char_script(c) in RTL_SCRIPTS for ev in events for w in ev for c in w.text)
-    body = [_header(p, width, height, rtl)]
-    for ev, end in zip(events, _end_times(events), strict=True):
-        body.extend(_event_lines(ev, end, p, fit))
+    rtl = any(char_script(c) in RTL_SCRIPTS for e in placed for w in e.words for c in w.text)
+    body = [_header(p, width, height, {e.position for e in placed}, rtl)]
+    for e in placed:
+        body.extend(_event_lines(e.words, e.end, p, fit, _style_name(p, e.position)))
     return "\n".join(body) + "\n"

@@ -63,6 +63,8 @@ class Preset:
     box: bool = False  # opaque box behind each line (ASS BorderStyle 3)
     bold: bool = False  # ask libass for the Bold face (only where a real one is bundled)
     position: str = "bottom"  # top | middle | bottom, inside the safe area
+    safe: tuple[float, float, float, float] | None = None  # top, bottom, left, right fractions
+    emoji: bool = False  # room beside each line for an emoji (caption_emoji)
 
 
 PRESETS: dict[str, Preset] = {
@@ -181,6 +183,8 @@ def look(
     position: str | None = None,
     lines: int | None = None,
     animation: str | None = None,
+    safe_area: tuple[float, float, float, float] | None = None,
+    emoji: bool | None = None,
 ) -> Preset:
     """The preset ``style`` with the given overrides applied (None keeps the preset's)."""
     p = preset(style)
@@ -208,6 +212,10 @@ def look(
         if animation not in ANIMATIONS:
             raise InvalidInput(f"Caption animation {animation!r} is unknown; use {ANIMATIONS}.")
         changes["animation"] = animation
+    if safe_area is not None:
+        changes["safe"] = tuple(float(v) for v in safe_area)
+    if emoji is not None:
+        changes["emoji"] = bool(emoji)
     return dataclasses.replace(p, **changes)  # type: ignore[arg-type]
 
 
@@ -229,9 +237,33 @@ def vertical_margin(position: str, width: int, height: int) -> int:
     return safe_margins(width, height)[2]
 
 
+def side_margins(p: Preset, width: int, height: int) -> tuple[int, int]:
+    """(left, right) margins in px: the preset's safe area, else the built-in ones."""
+    if p.safe is not None:
+        return round(width * p.safe[2]), round(width * p.safe[3])
+    left, right, _ = safe_margins(width, height)
+    return left, right
+
+
+def edge_margin(p: Preset, position: str, width: int, height: int) -> int:
+    """The caption block's distance in px from the top or bottom edge it sits on (0: middle)."""
+    if position == "middle" or p.safe is None:
+        return vertical_margin(position, width, height)
+    return round(height * (p.safe[0] if position == "top" else p.safe[1]))
+
+
+#: An emoji beside a line is this many font sizes wide (caption_emoji draws it so).
+EMOJI_EM = 1.0
+
+
 def layout(style: str | Preset, width: int, height: int) -> tuple[int, int]:
-    """(font size px, max characters per line) for ``style`` at this output size."""
+    """(font size px, max characters per line) for ``style`` at this output size.
+
+    With ``emoji`` a line keeps room for an emoji (and a gap) on either side of it, so the
+    centred line and the emoji drawn after it stay inside the margins.
+    """
     p = preset(style)
     size = max(12, round(p.size * (width * height) ** 0.5))
-    left, right, _ = safe_margins(width, height)
-    return size, max(6, int((width - left - right) / (size * p.char_w)))
+    left, right = side_margins(p, width, height)
+    room = 2 * size * (EMOJI_EM + 0.25) if p.emoji else 0.0
+    return size, max(6, int((width - left - right - room) / (size * p.char_w)))

@@ -207,7 +207,9 @@ def _caption_inputs(spec: RenderSpec, folder: Path) -> tuple[str | None, str | N
 
 def render_spec(spec: dict[str, Any], out_path: str) -> dict[str, Any]:
     """Module-level media job: render ``spec`` to ``out_path``; JSON in, JSON out."""
-    rs = resolve_store_paths(RenderSpec.model_validate(spec))
+    from reelgraph.workers.engine.caption_emoji import with_emoji
+
+    rs = with_emoji(resolve_store_paths(RenderSpec.model_validate(spec)))
     settings = get_settings()
     encoder = choose_encoder(rs.output.encoder if rs.output.encoder != "auto" else settings.encoder)
     key = render_key(rs, encoder)

@@ -131,6 +131,27 @@ FontFamily = Annotated[
 ]
 
 
+class SafeArea(_Model):
+    """The part of the frame captions stay inside: the margins kept clear, as fractions of the
+    frame's height (top, bottom) and width (left, right); see ``caption_layout.SAFE_ZONES``."""
+
+    top: float = Field(ge=0.0, le=0.45)
+    bottom: float = Field(ge=0.0, le=0.45)
+    left: float = Field(ge=0.0, le=0.45)
+    right: float = Field(ge=0.0, le=0.45)
+
+
+class Region(_Model):
+    """A part of the frame captions keep clear of (a face) during [start, end] of the output."""
+
+    start: float = Field(ge=0.0)
+    end: float = Field(ge=0.0)
+    x: float = Field(ge=0.0, le=1.0)
+    y: float = Field(ge=0.0, le=1.0)
+    w: float = Field(gt=0.0, le=1.0)
+    h: float = Field(gt=0.0, le=1.0)
+
+
 class Captions(_Model):
     """Word captions burned into the video: the render job writes the .ass file from these.
 
@@ -160,10 +181,19 @@ class Captions(_Model):
     """At most this many lines per caption."""
     animation: Literal["karaoke", "pop", "none"] | None = None
     """How the spoken word is shown: highlighted, popped in, or not at all."""
+    safe_area: SafeArea | None = None
+    """Margins the caption block keeps clear (a platform's UI); None = the built-in margins."""
+    avoid: list[Region] = Field(default_factory=list, max_length=20_000)
+    """Regions (faces) a caption moves away from: to the position that overlaps them least."""
+    emoji: bool = False
+    """A colour emoji beside each caption line whose words name one (the render draws them)."""
 
     def overrides(self) -> dict[str, Any]:
         """The look fields that are set, as keyword arguments of ``captions_look.look``."""
-        fields = self.model_dump(exclude={"words", "style"}, exclude_none=True)
+        fields = self.model_dump(exclude={"words", "style", "avoid"}, exclude_none=True)
+        if self.safe_area is not None:
+            a = self.safe_area
+            fields["safe_area"] = (a.top, a.bottom, a.left, a.right)
         return dict(fields)
 
 
