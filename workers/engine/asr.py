@@ -291,14 +291,27 @@ def _check_language(model: str, language: str | None) -> str | None:
 
 
 def transcribe_chunk(
-    audio: str, start: float, end: float, model: str = "tiny.en", language: str | None = None
+    audio: str,
+    start: float,
+    end: float,
+    model: str = "tiny.en",
+    language: str | None = None,
+    prompt: str | None = None,
 ) -> dict[str, Any]:
-    """Job: transcribe ``[start, end)`` of a 16 kHz mono wav; times are absolute seconds."""
+    """Job: transcribe ``[start, end)`` of a 16 kHz mono wav; times are absolute seconds.
+
+    ``prompt`` is whisper's initial prompt (a disfluent one keeps "um" and stutters in the text).
+    """
     lang = _check_language(model, language)
     samples = _load_slice(audio, start, end)
     whisper = load_model(model)
     seg_iter, info = whisper.transcribe(
-        samples, language=lang, word_timestamps=True, vad_filter=True, beam_size=5
+        samples,
+        language=lang,
+        word_timestamps=True,
+        vad_filter=True,
+        beam_size=5,
+        initial_prompt=prompt or None,
     )
     segments = []
     for seg in seg_iter:
@@ -345,13 +358,17 @@ def _segment(words: list[dict[str, Any]]) -> dict[str, Any]:
     return {"start": words[0]["start"], "end": words[-1]["end"], "text": text, "words": words}
 
 
-def _run(wav: str, duration: float, model: str, language: str | None) -> dict[str, Any]:
+def _run(
+    wav: str, duration: float, model: str, language: str | None, prompt: str | None = None
+) -> dict[str, Any]:
     plan = plan_chunks(duration)
+    extra = {"prompt": prompt} if prompt else {}
     if len(plan) <= 1:
-        res = transcribe_chunk(wav, 0.0, duration, model, language)
+        res = transcribe_chunk(wav, 0.0, duration, model, language, **extra)
         return {"language": res["language"], "segments": res["segments"], "words": res["words"]}
     calls = [
-        {"audio": wav, "start": s, "end": e, "model": model, "language": language} for s, e in plan
+        {"audio": wav, "start": s, "end": e, "model": model, "language": language, **extra}
+        for s, e in plan
     ]
     chunks = map_in_threads(transcribe_chunk, calls, parallel=2)
     words = merge_chunks(chunks)
@@ -360,17 +377,23 @@ def _run(wav: str, duration: float, model: str, language: str | None) -> dict[st
     return {"language": lang, "segments": _segments_from_words(words), "words": words}
 
 
-def transcribe(audio: str, model: str = "tiny.en", language: str | None = None) -> dict[str, Any]:
+def transcribe(
+    audio: str, model: str = "tiny.en", language: str | None = None, prompt: str | None = None
+) -> dict[str, Any]:
     """Job: transcript of any media file with word timings; a permanent cache entry.
 
-    Returns ``{"language", "duration", "model", "segments", "words", "cache_hit"}``.
+    ``prompt`` (whisper's initial prompt) is part of the key: a transcript made with one is its
+    own entry. Returns ``{"language", "duration", "model", "segments", "words", "cache_hit"}``.
     """
     _check_language(model, language)
     if not Path(audio).is_file():
         raise MissingAsset(f"{audio} does not exist; check the path of the media to transcribe.")
     mid = model_id(model)
     cache = get_cache()
-    key = make_key(NAMESPACE, {"model": mid, "language": language}, [audio])
+    params: dict[str, Any] = {"model": mid, "language": language}
+    if prompt:  # without one the key stays as it was, so earlier entries still hit
+        params["prompt"] = prompt
+    key = make_key(NAMESPACE, params, [audio])
     hit = cache.get_json(NAMESPACE, key)
     if hit is not None:
         return {**hit, "cache_hit": True}
@@ -379,7 +402,7 @@ def transcribe(audio: str, model: str = "tiny.en", language: str | None = None) 
     result = {
         "duration": round(duration, 3),
         "model": model,
-        **_run(wav, duration, model, language),
+        **_run(wav, duration, model, language, prompt),
     }
     cache.put_json(NAMESPACE, key, result)
     return {**result, "cache_hit": False}
