@@ -83,7 +83,10 @@ def remove_disfluencies(state: Mapping[str, Any], ctx: CaptionContext) -> dict[s
     out["warnings"] += warnings
     confirmed = [a for a, yes in zip(asks, answers, strict=True) if yes]
     cut = [f for f in res["found"] if f["status"] == "cut"] + confirmed
-    caption_only = [f for f in res["found"] if f["status"] == "caption"]
+    in_cuts = {i for f in cut for i in f["indexes"]}
+    caption_only = [
+        f for f in res["found"] if f["status"] == "caption" and not set(f["indexes"]) <= in_cuts
+    ]
     phantoms = sum(1 for f in caption_only if f["kind"] == "phantom")
     if len(caption_only) > phantoms:
         out["warnings"].append(
@@ -99,15 +102,13 @@ def remove_disfluencies(state: Mapping[str, Any], ctx: CaptionContext) -> dict[s
         return out
     out["transcript"] = without_words(dict(state["transcript"]), gone)
     out["cuts"] = [tuple(f["range"]) for f in cut]
+    kinds: dict[int, str] = {}  # a filler inside a retake is listed once
+    for f in sorted(cut, key=lambda f: f["indexes"][0]):
+        for i in f["indexes"]:
+            kinds.setdefault(i, f["kind"])
     out["removed"] = [
-        {
-            "text": words[i]["text"],
-            "start": words[i]["start"],
-            "end": words[i]["end"],
-            "kind": f["kind"],
-        }
-        for f in sorted(cut, key=lambda f: f["indexes"][0])
-        for i in f["indexes"]
+        {"text": words[i]["text"], "start": words[i]["start"], "end": words[i]["end"], "kind": k}
+        for i, k in sorted(kinds.items())
     ]
     out["counts"] = {
         k: sum(1 for f in cut if f["kind"] == k) for k in ("filler", "stutter", "retake")

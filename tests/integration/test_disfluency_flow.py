@@ -8,16 +8,25 @@ words really said, and the rendered result is transcribed again to hear what is 
 from __future__ import annotations
 
 import json
+import math
 import subprocess
 from pathlib import Path
 from typing import Any
 
 import pytest
+from PIL import Image
 
+from tests import conftest_redis as _fx
 from tests.conftest import ffprobe_json
+from tests.conftest_redis import wait_job_done
 from tests.fixtures_speech import build_speech, normalise, word_error_rate
 
 pytestmark = pytest.mark.integration
+
+api = _fx.api
+platform = _fx.platform
+redis_url = _fx.redis_url
+start_worker = _fx.start_worker
 
 TEXT = (
     "So, um, I, I think the best way to learn is... Sorry. The best way to learn is to speak "
@@ -41,23 +50,24 @@ def _video(wav: Path, seconds: float, out: Path) -> Path:
     return out
 
 
-def _source(folder: Path, music_db: float | None) -> tuple[Any, Path]:
+def _source(folder: Path, music_db: float | None, tail_s: float) -> tuple[Any, Path]:
+    """The speech on a video, followed by ``tail_s`` of silence (whole frames)."""
     speech = build_speech(text=TEXT, name="disfluent", music_db=music_db)
     assert [w["text"] for w in speech.words][1:4] == ["um,", "I,", "I"]
-    seconds = round(speech.duration + 0.3, 1)
+    seconds = math.ceil((speech.duration + tail_s) * FPS) / FPS
     return speech, _video(speech.wav, seconds, folder / "talk.mp4")
 
 
 @pytest.fixture(scope="module")
 def source(tmp_path_factory: pytest.TempPathFactory) -> tuple[Any, Path]:
-    """The speech with a music bed 15 dB under it."""
-    return _source(tmp_path_factory.mktemp("disfluent"), -15.0)
+    """The speech with a music bed 15 dB under it, to its end."""
+    return _source(tmp_path_factory.mktemp("disfluent"), -15.0, 0.0)
 
 
 @pytest.fixture(scope="module")
 def dry_source(tmp_path_factory: pytest.TempPathFactory) -> tuple[Any, Path]:
-    """The speech alone, with digital silence after it (where whisper invents words)."""
-    return _source(tmp_path_factory.mktemp("disfluent-dry"), None)
+    """The speech alone, then 0.3 s of digital silence, where whisper invents words."""
+    return _source(tmp_path_factory.mktemp("disfluent-dry"), None, 0.3)
 
 
 def _covered(start: float, end: float, cuts: list[dict[str, float]]) -> float:
@@ -118,7 +128,10 @@ def test_fillers_stutter_and_retake_are_cut_from_sound_picture_and_captions(
     from reelgraph.workers.engine.disfluency import is_filler
 
     speech, video = source
-    opts = OPTIONS
+    broll = tmp_path / "broll"
+    broll.mkdir()
+    Image.new("RGB", (64, 36), (0, 200, 0)).save(broll / "learn.png")
+    opts = {**OPTIONS, "broll_dir": str(broll)}
     res = run_caption({"source": str(video)}, opts, out_dir=tmp_path / "a")
     art, report = res["artifacts"], res["report"]
 
@@ -150,6 +163,14 @@ def test_fillers_stutter_and_retake_are_cut_from_sound_picture_and_captions(
     assert int(v["nb_frames"]) == pytest.approx(spec["duration"] * FPS, abs=1)
     assert spec["visuals"][0]["motion"]["periodic_zoom"] > 0
 
+    # captions and b-roll on the cut timeline: "learn" of the kept take, moved earlier
+    learn = [w for w in spec["captions"]["words"] if normalise(w["text"]) == ["learn"]]
+    (overlay,) = spec["overlays"]
+    assert len(learn) == 1 and overlay["start"] == pytest.approx(learn[0]["start"], abs=0.01)
+    kept_learn = speech.words[16]
+    assert kept_learn["text"] == "learn"
+    assert overlay["start"] < kept_learn["start"] - 1.0  # the retake and more came out before it
+
     # what is left to hear: the rendered sound, transcribed with the disfluent prompt
     heard = transcribe(art["video.mp4"], prompt=load("asr_disfluent").text.strip())
     again = _said(heard["words"])
@@ -166,18 +187,49 @@ def test_fillers_stutter_and_retake_are_cut_from_sound_picture_and_captions(
     assert spec2["cuts"] == spec["cuts"]
 
 
-def test_words_whisper_invents_over_silence_leave_the_captions(dry_source, tmp_path: Path) -> None:
+def test_words_whisper_writes_after_the_speech_are_not_captioned(
+    dry_source, tmp_path: Path
+) -> None:
     """With the disfluent prompt, tiny.en writes "So, I think that's the best way to learn."
-    with no time after the last word, over digital silence: those words must not be captioned."""
+    over the silence after the last word (a segment it finds likely speechless itself)."""
     from reelgraph.graph.caption import run_caption
     from reelgraph.prompts import load
-    from reelgraph.workers.engine.asr import transcribe
+    from reelgraph.workers.engine.asr import NO_SPEECH_PROMPTED, load_model
+    from reelgraph.workers.engine.audio import extract_audio
 
     speech, video = dry_source
-    raw = transcribe(str(video), prompt=load("asr_disfluent").text.strip())["words"]
-    after = [w for w in raw if w["start"] >= speech.words[-1]["end"]]
-    assert after, "the premise: tiny.en with the prompt writes words after the speech here"
+    segments, _ = load_model("tiny.en").transcribe(
+        extract_audio(str(video)),
+        language="en",
+        word_timestamps=True,
+        vad_filter=True,
+        beam_size=5,
+        initial_prompt=load("asr_disfluent").text.strip(),
+    )
+    tail = [s for s in segments if s.start >= speech.words[-1]["end"] - 0.1]
+    assert tail and all(s.no_speech_prob > NO_SPEECH_PROMPTED for s in tail)  # the premise
     res = run_caption({"source": str(video)}, OPTIONS, out_dir=tmp_path)
     _check_words(json.loads(Path(res["artifacts"]["transcript.json"]).read_text())["words"])
-    assert any("over silence" in w for w in res["report"]["warnings"])
     assert {w["kind"] for w in res["report"]["removed_words"]} == {"filler", "stutter", "retake"}
+
+
+def test_the_switches_work_through_the_api_and_a_worker(api, start_worker, source) -> None:
+    """The same cuts when the job runs on a real RQ worker (transcript and cut list as jobs)."""
+    start_worker()
+    _, video = source
+    up = api.post("/v1/uploads", files={"file": ("talk.mp4", video.read_bytes(), "video/mp4")})
+    assert up.status_code == 201, up.text
+    body = {
+        "kind": "caption",
+        "input": {"video": up.json()["id"]},
+        "options": {"remove_fillers": True, "remove_retakes": True},
+    }
+    r = api.post("/v1/jobs", json=body)
+    assert r.status_code == 202, r.text
+    job_id = r.json()["id"]
+    view = wait_job_done(api, job_id)
+    assert view["status"] == "succeeded", view
+    report = api.get(f"/v1/jobs/{job_id}/result").json()["report"]
+    assert {w["kind"] for w in report["removed_words"]} == {"filler", "stutter", "retake"}
+    transcript = api.get(f"/v1/jobs/{job_id}/artifacts/transcript.json").json()
+    _check_words(transcript["words"])

@@ -320,3 +320,69 @@ def test_nothing_is_looked_for_when_both_switches_are_off(tmp_path: Path) -> Non
     assert res["transcript"] is None and res["cuts"] == [] and res["cache"] == {}
     assert asr_prompt(CaptionContext()) is None
     assert "Umm" in (asr_prompt(CaptionContext(remove_fillers=True)) or "")
+
+
+def test_a_filler_inside_a_retake_is_listed_once(tmp_path: Path) -> None:
+    from reelgraph.graph.context import CaptionContext
+    from reelgraph.nodes.disfluency import remove_disfluencies
+
+    text = "The best way is, um, sorry, the best way is to go."
+    ctx = CaptionContext(remove_fillers=True, remove_retakes=True)
+    res = remove_disfluencies(_state(tmp_path, text), ctx)
+    said = [w["text"] for w in res["transcript"]["words"]]
+    assert said == ["the", "best", "way", "is", "to", "go."]
+    gone = [(w["text"], w["kind"]) for w in res["removed"]]
+    assert gone == [(t, "retake") for t in ["The", "best", "way", "is,", "um,", "sorry,"]]
+    assert res["counts"] == {"filler": 1, "stutter": 0, "retake": 1} and res["warnings"] == []
+
+
+def test_the_prompt_reaches_whisper_and_drops_speechless_segments(tmp_path: Path, monkeypatch):
+    from types import SimpleNamespace as NS
+
+    from reelgraph.workers.engine import asr
+
+    seen: list[dict[str, Any]] = []
+
+    def word(text: str, start: float) -> Any:
+        return NS(word=f" {text}", start=start, end=start + 0.2, probability=0.9)
+
+    class Whisper:
+        def transcribe(self, samples: Any, **kw: Any) -> Any:
+            seen.append(kw)
+            speech = NS(start=0.0, end=0.5, text=" So um", no_speech_prob=0.01)
+            speech.words = [word("So", 0.0), word("um", 0.3)]
+            tail = NS(start=1.5, end=1.9, text=" I'm, I'm", no_speech_prob=0.84)
+            tail.words = [word("I'm,", 1.5), word("I'm", 1.7)]
+            return iter([speech, tail]), NS(language="en")
+
+    monkeypatch.setattr(asr, "load_model", lambda model: Whisper())
+    wav = _tone_wav(tmp_path / "a.wav", [(0.0, 0.6)], 2.0)
+    plain = asr.transcribe_chunk(str(wav), 0.0, 2.0)
+    prompted = asr.transcribe_chunk(str(wav), 0.0, 2.0, prompt="Umm, let me think")
+    assert seen[0]["initial_prompt"] is None and seen[1]["initial_prompt"] == "Umm, let me think"
+    assert [w["text"] for w in plain["words"]] == ["So", "um", "I'm,", "I'm"]
+    assert [w["text"] for w in prompted["words"]] == ["So", "um"]  # whisper wrote on: dropped
+
+
+def test_a_prompted_transcript_is_its_own_cache_entry(tmp_path: Path, monkeypatch) -> None:
+    from reelgraph.workers.engine import asr
+
+    src = tmp_path / "talk.wav"
+    src.write_bytes(f"RIFF {tmp_path}".encode())  # bytes of its own: a fresh key
+    prompts: list[str | None] = []
+
+    def chunk(audio, start, end, model="tiny.en", language=None, prompt=None):
+        prompts.append(prompt)
+        return {"start": start, "end": end, "language": "en", "segments": [], "words": []}
+
+    monkeypatch.setattr(asr, "extract_audio", lambda p: str(p))
+    monkeypatch.setattr(asr, "audio_duration", lambda p: 3.0)
+    monkeypatch.setattr(asr, "transcribe_chunk", chunk)
+    assert not asr.transcribe(str(src))["cache_hit"]
+    assert not asr.transcribe(str(src), prompt="Umm")["cache_hit"]
+    assert not asr.transcribe(str(src), prompt="Hmm")["cache_hit"]
+    assert (
+        asr.transcribe(str(src))["cache_hit"]
+        and asr.transcribe(str(src), prompt="Umm")["cache_hit"]
+    )
+    assert prompts == [None, "Umm", "Hmm"]

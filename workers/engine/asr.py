@@ -39,6 +39,7 @@ NAMESPACE = "transcript"
 CHUNK_S = 30.0
 OVERLAP_S = 2.0
 DEDUPE_S = 0.25
+NO_SPEECH_PROMPTED = 0.6  # whisper's own no-speech threshold
 SAMPLE_RATE = 16000
 _models: dict[tuple[str, str, str], Any] = {}
 _models_lock = threading.Lock()
@@ -301,6 +302,8 @@ def transcribe_chunk(
     """Job: transcribe ``[start, end)`` of a 16 kHz mono wav; times are absolute seconds.
 
     ``prompt`` is whisper's initial prompt (a disfluent one keeps "um" and stutters in the text).
+    With one, a segment whisper itself finds likely speechless is dropped even when its text
+    scores well: the prompt makes whisper go on writing after the speech.
     """
     lang = _check_language(model, language)
     samples = _load_slice(audio, start, end)
@@ -315,6 +318,8 @@ def transcribe_chunk(
     )
     segments = []
     for seg in seg_iter:
+        if prompt and seg.no_speech_prob > NO_SPEECH_PROMPTED:
+            continue  # a prompt lets whisper write on over silence or music: not speech
         words = [
             {
                 "text": w.word.strip(),

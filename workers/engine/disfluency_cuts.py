@@ -149,10 +149,12 @@ def find_phantoms(words: list[dict[str, Any]], mask: np.ndarray) -> list[Found]:
     makes it invent a few after the speech ends ("So, I think..." with no time)."""
     out = []
     for i, w in enumerate(words):
-        start, end = float(w["start"]) - PHANTOM_PAD_S, float(w["end"]) + PHANTOM_PAD_S
-        untimed = float(w["end"]) - float(w["start"]) < MIN_WORD_S
+        start, end = float(w["start"]), float(w["end"])
+        untimed = end - start < MIN_WORD_S
+        if untimed:  # a word with no time: look around where it would be
+            start, end = max(0.0, start - PHANTOM_PAD_S), end + PHANTOM_PAD_S
         unsure = untimed or float(w.get("prob", 0.0)) < PHANTOM_PROB
-        if unsure and voiced_share(max(0.0, start), end, mask) < PHANTOM_VOICED:
+        if unsure and voiced_share(start, end, mask) < PHANTOM_VOICED:
             out.append(Found("phantom", [i]))
     return out
 
