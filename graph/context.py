@@ -313,6 +313,10 @@ class CaptionContext(CaptionLook, Output, Export, Speech, Translation):
     """Shortest pause that is cut, in seconds."""
     silence_padding: float = Field(0.15, ge=0, le=15)
     """Seconds of each pause kept beside speech (at most half of min_silence)."""
+    remove_fillers: bool = False
+    """Cut um, uh, erm, hmm and stutters ("I I think") from sound, picture and captions."""
+    remove_retakes: bool = False
+    """Cut a sentence the speaker restarts, keeping only the last, complete take."""
     zoom: bool = False
     """Slow periodic zoom with a push toward the face."""
     broll_dir: str | None = None
@@ -322,7 +326,7 @@ class CaptionContext(CaptionLook, Output, Export, Speech, Translation):
     correct: bool = False
     """Let the configured chat model fix recognition errors (word timings kept)."""
     llm_model: str | None = Field(None, max_length=100, title="LLM model")
-    """Chat model for correct (default: settings.llm_model)."""
+    """Chat model for correct and for judging unclear retakes (default: settings.llm_model)."""
 
     @model_validator(mode="after")
     def _check(self) -> CaptionContext:

@@ -160,17 +160,25 @@ def extract_audio(state: MediaState, runtime: Runtime[Speech]) -> dict[str, Any]
 
 @stage
 def transcribe_audio(state: MediaState, runtime: Runtime[Speech]) -> dict[str, Any]:
-    """faster-whisper with word timings (chunked for long inputs; permanent cache)."""
+    """faster-whisper with word timings (chunked for long inputs; permanent cache).
+
+    With remove_fillers the initial prompt is a disfluent one, so whisper writes the fillers
+    and stutters it otherwise drops; that transcript is a cache entry of its own.
+    """
     from reelgraph.workers.engine.asr import device_and_compute, transcribe
 
     if not state.get("audio_wav"):
         empty: dict[str, Any] = {"language": None, "duration": 0.0, "segments": [], "words": []}
         return {"transcript": empty}
+    from reelgraph.nodes.disfluency import asr_prompt
+
     model, language = runtime.context.asr_model, runtime.context.language
     queue = "gpu" if device_and_compute()[0] == "cuda" else "cpu"
-    result = dispatch(
-        transcribe, queue=queue, audio=state["media"]["path"], model=model, language=language
-    )
+    kw: dict[str, Any] = {"audio": state["media"]["path"], "model": model, "language": language}
+    prompt = asr_prompt(runtime.context)
+    if prompt:  # a disfluent prompt keeps "um" in the text (its own cache entry)
+        kw["prompt"] = prompt
+    result = dispatch(transcribe, queue=queue, **kw)
     hit = bool(result.pop("cache_hit", False))
     warnings = [] if result["words"] else ["No speech was recognised in the input."]
     if result.get("language_note"):

@@ -125,7 +125,9 @@ def caption_report(state: State) -> dict[str, Any]:
             "faces_found": edits["faces_found"],
             "zoom": edits["motion"] is not None,
             "overlays": len(edits["overlays"]),
+            **{f"{k}s": n for k, n in (edits.get("disfluencies") or {}).items()},
         },
+        "removed_words": edits.get("removed_words", []),
         "timings": timings,
         "total_seconds": round(sum(timings.values()), 3),
         "cache": state.get("cache", {}),
@@ -210,8 +212,9 @@ def deliver(state: State, runtime: Runtime[Output], *, delivery: Delivery) -> di
     artifacts: dict[str, str] = {}
     for write in delivery.artifacts:
         artifacts.update(write(state, out_dir))
-    if runtime.context.export:
-        artifacts.update(timeline_files(state, out_dir, runtime.context.export))
+    export = getattr(runtime.context, "export", None)  # create and caption (Export options)
+    if export:
+        artifacts.update(timeline_files(state, out_dir, export))
     report = delivery.report(state)
     if state.get("translations"):  # languages, cue counts, dubbed or not: no paths
         report["translations"] = {

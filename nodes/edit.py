@@ -193,14 +193,26 @@ def check_image(path: str) -> None:
 
 @stage
 def plan_edits(state: CaptionState, runtime: Runtime[CaptionContext]) -> dict[str, Any]:
-    """Silence cuts, face-following reframe, zoom, b-roll and logo, as a plan for the spec."""
-    from reelgraph.workers.engine.compile_video import kept_ranges
+    """Silence, filler and retake cuts, face-following reframe, zoom, b-roll and logo."""
+    from reelgraph.nodes.disfluency import remove_disfluencies
+    from reelgraph.workers.engine.compile_video import kept_ranges, quantize_cuts
     from reelgraph.workers.engine.vision import focus_track
 
     ctx, info = runtime.context, state["info"]
     w, h = output_size(ctx.aspect, ctx.width, ctx.height, info)
     fps = ctx.fps
     cuts, cache, warnings = _silence_cuts(state, runtime, fps)
+    dis = remove_disfluencies(state, ctx)
+    cache.update(dis["cache"])
+    warnings += dis["warnings"]
+    if dis["cuts"]:
+        both = quantize_cuts([*cuts, *dis["cuts"]], fps)
+        if sum(b - a for a, b in kept_ranges(both, info["duration"])) < 0.5:
+            warnings.append("Removing fillers and retakes would leave almost nothing; skipped.")
+            dis.update(removed=[], counts={}, transcript=None)
+        else:
+            cuts = both
+    transcript = dis["transcript"] or state["transcript"]
     reframe = abs(_source_aspect(info) - w / h) / (w / h) > 0.02
     zoom = ctx.zoom
     track = None
@@ -224,7 +236,7 @@ def plan_edits(state: CaptionState, runtime: Runtime[CaptionContext]) -> dict[st
             "y_to": round(fy, 4),
         }
     out_dur = sum(b - a for a, b in kept_ranges(cuts, info["duration"]))
-    overlays, ov_warnings = _overlays(state, runtime, cuts, out_dur)
+    overlays, ov_warnings = _overlays({**state, "transcript": transcript}, runtime, cuts, out_dur)
     edits = {
         "width": w,
         "height": h,
@@ -237,5 +249,10 @@ def plan_edits(state: CaptionState, runtime: Runtime[CaptionContext]) -> dict[st
         "motion": motion,
         "overlays": overlays,
         "face_regions": _face_regions(samples, info, (w, h), track if reframe else None, cuts),
+        "removed_words": dis["removed"],
+        "disfluencies": dis["counts"],
     }
-    return {"edits": edits, "cache": cache, "warnings": warnings + ov_warnings}
+    update = {"edits": edits, "cache": cache, "warnings": warnings + ov_warnings}
+    if dis["transcript"]:
+        update["transcript"] = transcript
+    return update

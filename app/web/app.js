@@ -501,13 +501,17 @@
       options.caption_style = $("caption-style-edit").value;
       if ($("caption-aspect").value) options.aspect = $("caption-aspect").value;
       if ($("cut-silences").checked) options.cut_silences = true;
+      if ($("remove-fillers").checked) options.remove_fillers = true;
+      if ($("remove-retakes").checked) options.remove_retakes = true;
       Object.assign(options, lookOptions($("panel-caption")));
     }
     const chips = [fmtBytes(file.size)];
     if (kind === "caption") {
       chips.push(`captions ${options.caption_style}`, ...lookChips(options),
         options.aspect || "source shape",
-        options.cut_silences ? "silences removed" : null);
+        options.cut_silences ? "silences removed" : null,
+        options.remove_fillers ? "fillers removed" : null,
+        options.remove_retakes ? "retakes removed" : null);
     }
     userMessage(`${kind === "caption" ? "Caption" : "Analyze"} ${file.name}`, chips);
     input.value = "";

@@ -39,6 +39,7 @@ NAMESPACE = "transcript"
 CHUNK_S = 30.0
 OVERLAP_S = 2.0
 DEDUPE_S = 0.25
+NO_SPEECH_PROMPTED = 0.6  # whisper's own no-speech threshold
 SAMPLE_RATE = 16000
 _models: dict[tuple[str, str, str], Any] = {}
 _models_lock = threading.Lock()
@@ -304,17 +305,34 @@ def _check_language(model: str, language: str | None) -> str | None:
 
 
 def transcribe_chunk(
-    audio: str, start: float, end: float, model: str = "tiny.en", language: str | None = None
+    audio: str,
+    start: float,
+    end: float,
+    model: str = "tiny.en",
+    language: str | None = None,
+    prompt: str | None = None,
 ) -> dict[str, Any]:
-    """Job: transcribe ``[start, end)`` of a 16 kHz mono wav; times are absolute seconds."""
+    """Job: transcribe ``[start, end)`` of a 16 kHz mono wav; times are absolute seconds.
+
+    ``prompt`` is whisper's initial prompt (a disfluent one keeps "um" and stutters in the text).
+    With one, a segment whisper itself finds likely speechless is dropped even when its text
+    scores well: the prompt makes whisper go on writing after the speech.
+    """
     lang = _check_language(model, language)
     samples = _load_slice(audio, start, end)
     whisper = load_model(model)
     seg_iter, info = whisper.transcribe(
-        samples, language=lang, word_timestamps=True, vad_filter=True, beam_size=5
+        samples,
+        language=lang,
+        word_timestamps=True,
+        vad_filter=True,
+        beam_size=5,
+        initial_prompt=prompt or None,
     )
     segments = []
     for seg in seg_iter:
+        if prompt and seg.no_speech_prob > NO_SPEECH_PROMPTED:
+            continue  # a prompt lets whisper write on over silence or music: not speech
         words = [
             {
                 "text": w.word.strip(),
@@ -359,14 +377,18 @@ def _segment(words: list[dict[str, Any]]) -> dict[str, Any]:
     return {"start": words[0]["start"], "end": words[-1]["end"], "text": text, "words": words}
 
 
-def _run(wav: str, duration: float, model: str, language: str | None) -> dict[str, Any]:
+def _run(
+    wav: str, duration: float, model: str, language: str | None, prompt: str | None = None
+) -> dict[str, Any]:
     plan = plan_chunks(duration)
+    extra = {"prompt": prompt} if prompt else {}
     if len(plan) <= 1:
-        res = transcribe_chunk(wav, 0.0, duration, model, language)
+        res = transcribe_chunk(wav, 0.0, duration, model, language, **extra)
         keys = ("language", "language_probability", "segments", "words")
         return {k: res.get(k) for k in keys}
     calls = [
-        {"audio": wav, "start": s, "end": e, "model": model, "language": language} for s, e in plan
+        {"audio": wav, "start": s, "end": e, "model": model, "language": language, **extra}
+        for s, e in plan
     ]
     chunks = map_in_threads(transcribe_chunk, calls, parallel=2)
     words = merge_chunks(chunks)
@@ -381,10 +403,13 @@ def _run(wav: str, duration: float, model: str, language: str | None) -> dict[st
     }
 
 
-def transcribe(audio: str, model: str = "tiny.en", language: str | None = None) -> dict[str, Any]:
+def transcribe(
+    audio: str, model: str = "tiny.en", language: str | None = None, prompt: str | None = None
+) -> dict[str, Any]:
     """Job: transcript of any media file with word timings; a permanent cache entry.
 
-    Returns ``{"language", "duration", "model", "segments", "words", "cache_hit"}``.
+    ``prompt`` (whisper's initial prompt) is part of the key: a transcript made with one is its
+    own entry. Returns ``{"language", "duration", "model", "segments", "words", "cache_hit"}``.
     """
     auto = model.strip() == "auto"
     model = concrete_model(model, language)
@@ -393,7 +418,9 @@ def transcribe(audio: str, model: str = "tiny.en", language: str | None = None) 
         raise MissingAsset(f"{audio} does not exist; check the path of the media to transcribe.")
     mid = model_id(model)
     cache = get_cache()
-    params = {"model": mid, "language": language, "auto": auto, "v": 2}
+    params: dict[str, Any] = {"model": mid, "language": language, "auto": auto, "v": 2}
+    if prompt:  # a transcript made with an initial prompt is its own entry
+        params["prompt"] = prompt
     key = make_key(NAMESPACE, params, [audio])
     hit = cache.get_json(NAMESPACE, key)
     if hit is not None:
@@ -403,7 +430,7 @@ def transcribe(audio: str, model: str = "tiny.en", language: str | None = None) 
     from reelgraph.workers.engine.asr_language import language_plan
 
     model, detected = language_plan(wav, model, language, auto=auto)
-    run = _run(wav, duration, model, language or detected.get("language_hint"))
+    run = _run(wav, duration, model, language or detected.get("language_hint"), prompt)
     report = detected.get("report", {"language_source": "given" if language else "detected"})
     result = {"duration": round(duration, 3), "model": model, **run, **report}
     if language:

@@ -26,7 +26,7 @@ RATE = 16000
 WINDOW_S = 0.01
 
 
-def _decode_pcm(wav: str | Path) -> np.ndarray:
+def decode_pcm(wav: str | Path) -> np.ndarray:
     args = input_args(str(wav), input_demuxer(wav))
     res = ffmpeg_capture(
         ["-v", "error", *args, "-vn", "-ac", "1", "-ar", str(RATE), "-f", "s16le", "pipe:1"]
@@ -101,7 +101,7 @@ def silence_map(
     hit = cache.get_json(NAMESPACE, key)
     if hit is not None:
         return {**hit, "cache_hit": True}
-    samples = _decode_pcm(wav)
+    samples = decode_pcm(wav)
     levels = window_levels_db(samples)
     cuts = silences_from_levels(
         levels, threshold_db=threshold_db, min_silence=min_silence, padding=padding
