@@ -11,13 +11,14 @@ here once. Everything is validated before any work starts.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Literal, Self
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Self
 
-from pydantic import AfterValidator, Field, model_validator
+from pydantic import AfterValidator, BeforeValidator, Field, model_validator
 
 from reelgraph.graph.options import Alias, Colour, FlowOptions
 from reelgraph.settings import get_settings
 from reelgraph.workers.engine.captions_look import BUNDLED_FAMILIES, CAPTION_STYLES, POSITIONS
+from reelgraph.workers.engine.enhance import ENHANCE_MODES
 from reelgraph.workers.engine.music import MOOD_FALLBACK, moods
 from reelgraph.workers.engine.ocr import ENGINES
 from reelgraph.workers.engine.spec import ASPECT_SIZES
@@ -27,11 +28,13 @@ if TYPE_CHECKING:
     CaptionFont = str
     CaptionPosition = str
     OcrEngine = str
+    EnhanceMode = str
 else:  # the choices come from the media engine
     CaptionStyle = Literal[CAPTION_STYLES]
     CaptionFont = Literal[BUNDLED_FAMILIES]
     CaptionPosition = Literal[POSITIONS]
     OcrEngine = Literal[ENGINES]
+    EnhanceMode = Literal[ENHANCE_MODES]
 Quality = Literal["draft", "standard", "high"]
 
 #: The other names of options, in one table: old flags, the API's and the seed routes' names.
@@ -47,12 +50,20 @@ ALIASES = (
     Alias("correct_transcript", "correct", ("caption",)),
     Alias("broll", "broll_dir", ("caption",), api=False),
     Alias("every", "every_n_frames", ("analyze",)),
+    Alias("enhance_frames", "enhance", ("create",), cli=False),
     Alias("ocr", "ocr_engine", ("analyze",), api=False),
 )
 
 
 def _lower(value: str) -> str:
     return value.strip().lower()
+
+
+def _on_off(value: Any) -> Any:
+    """true/false (the seed route's ``enhance_frames``) mean on/off; names are lower-cased."""
+    if isinstance(value, bool):
+        return "on" if value else "off"
+    return _lower(value) if isinstance(value, str) else value
 
 
 class _Options(FlowOptions):
@@ -93,6 +104,8 @@ class Output(_Options):
     """Output frames per second."""
     quality: Quality = "standard"
     """Encoding quality: draft, standard or high."""
+    enhance: Annotated[EnhanceMode, BeforeValidator(_on_off)] = "auto"
+    """Sharpen small pictures and clips, denoise noisy ones: auto (under half size), on or off."""
 
     @model_validator(mode="after")
     def _limits(self) -> Self:

@@ -173,9 +173,33 @@ def check_image(path: str) -> None:
         )
 
 
+def _enhance(
+    state: Mapping[str, Any], mode: str, width: int, height: int
+) -> tuple[dict[str, Any] | None, dict[str, str]]:
+    """The source video's frame enhancement (its noise measured only when it may be used)."""
+    from reelgraph.workers.engine.enhance import (
+        measure_noise,
+        plan_enhance,
+        upscale_factor,
+        wants_measure,
+    )
+
+    info = state["info"]
+    sw, sh = int(info.get("width") or 0), int(info.get("height") or 0)
+    if info.get("rotation") in (90, 270):
+        sw, sh = sh, sw
+    factor = upscale_factor(sw, sh, width, height)
+    if not wants_measure(mode, factor):
+        return None, {}
+    res = dispatch(measure_noise, queue="cpu", path=state["media"]["path"], kind="video")
+    enhance = plan_enhance(mode, factor, res["noise"])
+    cache = {"noise": "hit" if res["cache_hit"] else "miss"}
+    return (enhance.model_dump() if enhance else None), cache
+
+
 @stage
 def plan_edits(state: CaptionState, runtime: Runtime[CaptionContext]) -> dict[str, Any]:
-    """Silence cuts, face-following reframe, zoom, b-roll and logo, as a plan for the spec."""
+    """Silence cuts, reframe, zoom, b-roll, logo and frame enhancement, as a plan for the spec."""
     from reelgraph.workers.engine.compile_video import kept_ranges
     from reelgraph.workers.engine.vision import focus_track
 
@@ -208,6 +232,8 @@ def plan_edits(state: CaptionState, runtime: Runtime[CaptionContext]) -> dict[st
         }
     out_dur = sum(b - a for a, b in kept_ranges(cuts, info["duration"]))
     overlays, ov_warnings = _overlays(state, runtime, cuts, out_dur)
+    enhance, noise_cache = _enhance(state, ctx.enhance, w, h)
+    cache.update(noise_cache)
     edits = {
         "width": w,
         "height": h,
@@ -219,5 +245,6 @@ def plan_edits(state: CaptionState, runtime: Runtime[CaptionContext]) -> dict[st
         "focus_track": [list(p) for p in track] if (track and (reframe or zoom)) else None,
         "motion": motion,
         "overlays": overlays,
+        "enhance": enhance,
     }
     return {"edits": edits, "cache": cache, "warnings": warnings + ov_warnings}
