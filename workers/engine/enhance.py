@@ -5,7 +5,7 @@ Three parts, all applied inside the one render:
 - **upscale**: the scale to the output uses lanczos with accurate rounding and full chroma
   interpolation (``SCALE_FLAGS``) instead of the plain bicubic scale;
 - **sharpen**: a mild luma-only unsharp mask after the upscale, stronger the more the picture
-  is enlarged (``sharpen_amount``);
+  is enlarged (``sharpen_amount``), half as strong on a denoised source;
 - **denoise**: only when the source measures noisy (``noise_sigma`` at least
   ``NOISE_THRESHOLD``), at the source's own size before the upscale: non-local means on a
   still (one frame, so its cost does not matter), hqdn3d (spatial and temporal) on a video.
@@ -43,6 +43,8 @@ ENHANCE_MODES: tuple[str, ...] = ("auto", "on", "off")
 AUTO_FACTOR = 2.0
 #: Measured noise (standard deviation, 0..255 grey levels) from which a source is denoised.
 NOISE_THRESHOLD = 3.5
+#: The most noise a plan asks to remove (grey levels).
+MAX_DENOISE = 20.0
 #: The scaler of an enhanced visual.
 SCALE_FLAGS = "lanczos+accurate_rnd+full_chroma_int"
 #: Noise is measured on at most this many pixels a side (a centre crop), on VIDEO_SAMPLES frames.
@@ -65,7 +67,21 @@ def noise_sigma(gray: np.ndarray) -> float:
         return 0.0
     g = g[:h, :w]
     hh = (g[0::2, 0::2] - g[0::2, 1::2] - g[1::2, 0::2] + g[1::2, 1::2]) / 2.0
-    return round(float(np.median(np.abs(hh)) / 0.6745), 3)
+    return round(_grouped_median(np.abs(hh).ravel(), 0.5) / 0.6745, 3)
+
+
+def _grouped_median(values: np.ndarray, step: float) -> float:
+    """The median of ``values`` (>= 0) interpolated within bins of ``step``.
+
+    The Haar detail of 8-bit pixels only takes multiples of 0.5, so a plain median moves in
+    jumps of 0.74 grey levels of noise; interpolating inside the median's bin makes it smooth.
+    """
+    counts = np.bincount(np.rint(values / step).astype(np.int64))
+    below = np.cumsum(counts) - counts
+    half = values.size / 2.0
+    k = int(np.searchsorted(np.cumsum(counts), half))
+    inside = (half - below[k]) / max(int(counts[k]), 1)
+    return float(max(0.0, (k - 0.5 + inside) * step))
 
 
 def upscale_factor(src_w: int, src_h: int, out_w: int, out_h: int) -> float:
@@ -82,11 +98,11 @@ def sharpen_amount(factor: float) -> float:
     return round(min(0.8, max(0.3, 0.2 * factor)), 2)
 
 
-def denoise_strength(sigma: float) -> float:
-    """Denoiser strength for a measured noise ``sigma`` (0 below the threshold), 1..10."""
+def denoise_level(sigma: float) -> float:
+    """The noise to remove for a measured ``sigma``: 0 below the threshold, at most MAX_DENOISE."""
     if sigma < NOISE_THRESHOLD:
         return 0.0
-    return round(min(10.0, max(1.0, 0.6 * sigma)), 1)
+    return round(min(MAX_DENOISE, sigma), 1)
 
 
 def wants_measure(mode: str, factor: float) -> bool:
@@ -98,14 +114,19 @@ def plan_enhance(mode: str, factor: float, sigma: float) -> Enhance | None:
     """The enhancement of one visual: None to scale it plainly.
 
     off: never. auto: a source under half the output size (enlarged ``AUTO_FACTOR`` times or
-    more). on: every source, the sharpen only when it is enlarged. In both, denoise only
-    when the source measures noisy.
+    more). on: every source enlarged or noisy. In both, the sharpen only when the source is
+    enlarged and the denoise only when it measures noisy.
     """
     if mode not in ENHANCE_MODES:
         raise ValueError(f"enhance mode {mode!r} is not one of {', '.join(ENHANCE_MODES)}")
     if not wants_measure(mode, factor):
         return None
-    return Enhance(denoise=denoise_strength(sigma), sharpen=sharpen_amount(factor))
+    denoise, sharpen = denoise_level(sigma), sharpen_amount(factor)
+    if denoise == 0 and sharpen == 0:
+        return None  # neither enlarged nor noisy: nothing to improve
+    if denoise:  # a full sharpen would bring back the grain the denoiser took out
+        sharpen = round(sharpen / 2, 2)
+    return Enhance(denoise=denoise, sharpen=sharpen)
 
 
 def _num(x: float) -> str:
@@ -114,12 +135,18 @@ def _num(x: float) -> str:
 
 
 def denoise_filter(enhance: Enhance | None, *, still: bool) -> str | None:
-    """The denoiser at the source's size: nlmeans on a still, hqdn3d on a video; None if off."""
+    """The denoiser at the source's size: nlmeans on a still, hqdn3d on a video; None if off.
+
+    Strengths for a noise of ``denoise`` grey levels, tuned on renders with known noise:
+    nlmeans ``s`` of 0.6 x the noise (in YUV, so that the noise of R, G and B is shared out),
+    hqdn3d's luma spatial 1.2 x the noise and its other three in hqdn3d's default ratios.
+    """
     if enhance is None or enhance.denoise <= 0:
         return None
-    s = enhance.denoise
-    if still:  # in YUV: the noise of R, G and B is shared out, luma and chroma denoised apart
-        return f"format=yuv444p,nlmeans=s={_num(s)}:p=7:r=15"
+    d = enhance.denoise
+    if still:
+        return f"format=yuv444p,nlmeans=s={_num(min(10.0, max(1.0, 0.6 * d)))}:p=7:r=15"
+    s = 1.2 * d
     return f"hqdn3d={_num(s)}:{_num(s * 0.75)}:{_num(s * 1.5)}:{_num(s * 1.125)}"
 
 

@@ -83,8 +83,8 @@ class Enhance(_Model):
     source's size before it, ``sharpen`` at the output's size after it.
     """
 
-    denoise: float = Field(0.0, ge=0.0, le=10.0)
-    """Denoiser strength (nlmeans on a still, hqdn3d on a video); 0 = no denoise."""
+    denoise: float = Field(0.0, ge=0.0, le=20.0)
+    """Noise to remove, in grey levels (nlmeans on a still, hqdn3d on a video); 0 = none."""
     sharpen: float = Field(0.0, ge=0.0, le=2.0)
     """Amount of the luma unsharp mask after the upscale; 0 = no sharpening."""
 
