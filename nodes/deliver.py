@@ -84,6 +84,7 @@ def create_report(state: State) -> dict[str, Any]:
         "cache": state.get("cache", {}),
         "narration_engine": (state.get("narration") or {}).get("engine"),
         "music": _public_music(state.get("music")),
+        "enhanced_visuals": sum(1 for v in spec["visuals"] if v.get("enhance")),
         "warnings": state.get("warnings", []),
     }
 
@@ -117,6 +118,7 @@ def caption_report(state: State) -> dict[str, Any]:
             "faces_found": edits["faces_found"],
             "zoom": edits["motion"] is not None,
             "overlays": len(edits["overlays"]),
+            "enhance": edits.get("enhance"),
         },
         "timings": timings,
         "total_seconds": round(sum(timings.values()), 3),

@@ -209,3 +209,5 @@ def test_generate_enhance_frames_reaches_the_spec(
     spec = api.get(f"/v1/jobs/{job_id}/artifacts/spec.json").json()
     enhanced = [v["enhance"] for v in spec["visuals"]]
     assert enhanced and all(e == {"denoise": 0.0, "sharpen": 0.32} for e in enhanced), enhanced
+    report = api.get(f"/v1/jobs/{job_id}/artifacts/report.json").json()
+    assert report["enhanced_visuals"] == len(enhanced)
