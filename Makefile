@@ -44,6 +44,7 @@ bench: install
 	$(BIN)/python bench/caption.py
 	$(BIN)/python bench/api_load.py
 	$(BIN)/python bench/rerun.py
+	$(BIN)/python bench/enhance.py
 
 serve: install
 	$(BIN)/reelgraph serve

@@ -19,6 +19,7 @@ from reelgraph.graph.options import Alias, Colour, FlowOptions, LanguageCode, La
 from reelgraph.settings import get_settings
 from reelgraph.workers.engine.caption_layout import SAFE_ZONE_CHOICES
 from reelgraph.workers.engine.captions_look import BUNDLED_FAMILIES, CAPTION_STYLES, POSITIONS
+from reelgraph.workers.engine.enhance import ENHANCE_MODES
 from reelgraph.workers.engine.music import MOOD_FALLBACK, moods
 from reelgraph.workers.engine.ocr import ENGINES
 from reelgraph.workers.engine.spec import ASPECT_SIZES
@@ -31,6 +32,7 @@ if TYPE_CHECKING:
     SafeZone = str
     OcrEngine = str
     ExportFormat = str
+    EnhanceMode = str
 else:  # the choices come from the media engine
     CaptionStyle = Literal[CAPTION_STYLES]
     CaptionFont = Literal[BUNDLED_FAMILIES]
@@ -38,6 +40,7 @@ else:  # the choices come from the media engine
     SafeZone = Literal[SAFE_ZONE_CHOICES]
     OcrEngine = Literal[ENGINES]
     ExportFormat = Literal[EXPORT_FORMATS]
+    EnhanceMode = Literal[ENHANCE_MODES]
 Quality = Literal["draft", "standard", "high"]
 
 #: The other names of options, in one table: old flags, the API's and the seed routes' names.
@@ -53,6 +56,7 @@ ALIASES = (
     Alias("correct_transcript", "correct", ("caption",)),
     Alias("broll", "broll_dir", ("caption",), api=False),
     Alias("every", "every_n_frames", ("analyze",)),
+    Alias("enhance_frames", "enhance", ("create",), cli=False),
     Alias("ocr", "ocr_engine", ("analyze",), api=False),
     Alias("style", "caption_style", ("clips",)),
 )
@@ -90,6 +94,13 @@ ExportFormats = Annotated[
         }
     ),
 ]
+
+
+def _on_off(value: Any) -> Any:
+    """true/false (the seed route's ``enhance_frames``) mean on/off; names are lower-cased."""
+    if isinstance(value, bool):
+        return "on" if value else "off"
+    return _lower(value) if isinstance(value, str) else value
 
 
 class _Options(FlowOptions):
@@ -134,6 +145,9 @@ class Output(_Options):
     """Output frames per second."""
     quality: Quality = "standard"
     """Encoding quality: draft, standard or high."""
+    enhance: Annotated[EnhanceMode, BeforeValidator(_on_off)] = "auto"
+    """Sharpen small pictures and clips, denoise noisy ones: auto (under half size), on or off."""
+
     @model_validator(mode="after")
     def _limits(self) -> Self:
         """Size and fps against the limits in Settings; width and height both or neither, even."""

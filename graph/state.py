@@ -123,7 +123,8 @@ class CaptionState(MediaState):
     """Everything the caption nodes exchange (references and small JSON only)."""
 
     edits: NotRequired[dict[str, Any]]
-    """Planned edits: size, cuts, focus track, motion, overlays, removed filler/retake words."""
+    """Planned edits: size, cuts, focus track, motion, overlays, removed filler/retake words,
+    frame enhancement."""
     captions: NotRequired[dict[str, str]]
     """Paths of captions.ass/.srt/.vtt and the style."""
     caption_words: NotRequired[list[dict[str, Any]]]

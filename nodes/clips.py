@@ -23,7 +23,7 @@ from langgraph.runtime import Runtime
 from reelgraph.errors import InvalidInput, UnsupportedMedia
 from reelgraph.files import write_text_atomic
 from reelgraph.nodes import moments as mo
-from reelgraph.nodes.edit import output_size
+from reelgraph.nodes.edit import output_size, source_enhancement
 from reelgraph.nodes.stage import stage
 from reelgraph.settings import get_settings
 from reelgraph.workers.engine import progress
@@ -186,6 +186,8 @@ def plan_reframe(state: ClipsState, runtime: Runtime[ClipsContext]) -> dict[str,
         faces_found = sum(1 for s in res["samples"] if s["faces"])
         if faces_found:
             track = [list(p) for p in focus_track(res["samples"], float(info["duration"]))]
+    enhance, noise_cache = source_enhancement(state, ctx.enhance, w, h)
+    cache.update(noise_cache)
     edits = {
         "width": w,
         "height": h,
@@ -196,6 +198,7 @@ def plan_reframe(state: ClipsState, runtime: Runtime[ClipsContext]) -> dict[str,
         "reframe": reframe,
         "faces_found": faces_found,
         "focus_track": track,
+        "enhance": enhance,
     }
     return {"edits": edits, "cache": cache}
 

@@ -1,9 +1,10 @@
 """compose_spec (create and caption flows): the one RenderSpec of the video.
 
-create: stills (user images or generated cards) with Ken Burns motion and crossfades, the
-narration and music bed. caption: the source video with its cuts, reframe, zoom and overlays,
-and its own audio (clips: the same, for a range of the source). Both: the caption words and
-look that build_captions chose.
+create: stills (user images or generated cards) with Ken Burns motion and crossfades, each
+image enhanced when small or noisy (``enhance``), the narration and music bed. caption: the
+source video with its cuts, reframe, zoom, overlays and enhancement, and its own audio (clips:
+the same, for a range of the source). Both: the caption words and look that build_captions
+chose.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from reelgraph.settings import get_settings
 from reelgraph.workers.engine.spec import (
     Audio,
     Captions,
+    Enhance,
     Motion,
     Music,
     Output,
@@ -109,6 +111,26 @@ def _visual_sources(
     return out
 
 
+def _still_enhance(kind: str, path: str, mode: str, width: int, height: int) -> Enhance | None:
+    """The frame enhancement of one still; cards are drawn at the output size and never need it."""
+    if kind != "image" or mode == "off":
+        return None
+    from PIL import Image
+
+    from reelgraph.workers.engine.enhance import (
+        measure_noise,
+        plan_enhance,
+        upscale_factor,
+        wants_measure,
+    )
+
+    with Image.open(path) as img:
+        factor = upscale_factor(img.width, img.height, width, height)
+    if not wants_measure(mode, factor):
+        return None
+    return plan_enhance(mode, factor, measure_noise(path, "image")["noise"])
+
+
 def _card_path(scene: dict[str, Any], index: int, mood: str, width: int, height: int) -> Path:
     from reelgraph.workers.engine.cache import get_cache, make_key
 
@@ -138,6 +160,7 @@ def _stills_spec(state: dict[str, Any], ctx: Any) -> RenderSpec:
     spans = timeline(total, narration["scenes"], n_images)
     durations, fades = clip_durations(spans, XFADE)
     sources = _visual_sources(state, len(spans), width, height)
+    enhance = {p: _still_enhance(k, p, ctx.enhance, width, height) for k, p in set(sources)}
     visuals = [
         Visual(
             kind=kind,
@@ -147,6 +170,7 @@ def _stills_spec(state: dict[str, Any], ctx: Any) -> RenderSpec:
             transition=Transition(
                 kind="crossfade" if fades[i] else "none", duration=round(fades[i], 4)
             ),
+            enhance=enhance[path],
         )
         for i, (kind, path) in enumerate(sources)
     ]
@@ -176,6 +200,7 @@ def _video_spec(state: dict[str, Any], ctx: Any) -> RenderSpec:
         duration=span["end"] - span["start"],
         motion=edits["motion"],
         focus_track=edits["focus_track"],
+        enhance=edits.get("enhance"),
     )
     spec = RenderSpec(
         duration=visual.duration,

@@ -92,6 +92,7 @@ def create_report(state: State) -> dict[str, Any]:
         "cache": state.get("cache", {}),
         "narration_engine": (state.get("narration") or {}).get("engine"),
         "music": _public_music(state.get("music")),
+        "enhanced_visuals": sum(1 for v in spec["visuals"] if v.get("enhance")),
         "warnings": state.get("warnings", []),
     }
 
@@ -126,6 +127,7 @@ def caption_report(state: State) -> dict[str, Any]:
             "zoom": edits["motion"] is not None,
             "overlays": len(edits["overlays"]),
             **{f"{k}s": n for k, n in (edits.get("disfluencies") or {}).items()},
+            "enhance": edits.get("enhance"),
         },
         "removed_words": edits.get("removed_words", []),
         "timings": timings,

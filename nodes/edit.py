@@ -191,9 +191,34 @@ def check_image(path: str) -> None:
         )
 
 
+def source_enhancement(
+    state: Mapping[str, Any], mode: str, width: int, height: int
+) -> tuple[dict[str, Any] | None, dict[str, str]]:
+    """The source video's frame enhancement (its noise measured only when it may be used)."""
+    from reelgraph.workers.engine.enhance import (
+        measure_noise,
+        plan_enhance,
+        upscale_factor,
+        wants_measure,
+    )
+
+    info = state["info"]
+    sw, sh = int(info.get("width") or 0), int(info.get("height") or 0)
+    if info.get("rotation") in (90, 270):
+        sw, sh = sh, sw
+    factor = upscale_factor(sw, sh, width, height)
+    if not wants_measure(mode, factor):
+        return None, {}
+    res = dispatch(measure_noise, queue="cpu", path=state["media"]["path"], kind="video")
+    enhance = plan_enhance(mode, factor, res["noise"])
+    cache = {"noise": "hit" if res["cache_hit"] else "miss"}
+    return (enhance.model_dump() if enhance else None), cache
+
+
 @stage
 def plan_edits(state: CaptionState, runtime: Runtime[CaptionContext]) -> dict[str, Any]:
-    """Silence, filler and retake cuts, face-following reframe, zoom, b-roll and logo."""
+    """Silence, filler and retake cuts, face-following reframe, zoom, b-roll, logo and frame
+    enhancement, as a plan for the spec."""
     from reelgraph.nodes.disfluency import remove_disfluencies
     from reelgraph.workers.engine.compile_video import kept_ranges, quantize_cuts
     from reelgraph.workers.engine.vision import focus_track
@@ -237,6 +262,8 @@ def plan_edits(state: CaptionState, runtime: Runtime[CaptionContext]) -> dict[st
         }
     out_dur = sum(b - a for a, b in kept_ranges(cuts, info["duration"]))
     overlays, ov_warnings = _overlays({**state, "transcript": transcript}, runtime, cuts, out_dur)
+    enhance, noise_cache = source_enhancement(state, ctx.enhance, w, h)
+    cache.update(noise_cache)
     edits = {
         "width": w,
         "height": h,
@@ -251,6 +278,7 @@ def plan_edits(state: CaptionState, runtime: Runtime[CaptionContext]) -> dict[st
         "face_regions": _face_regions(samples, info, (w, h), track if reframe else None, cuts),
         "removed_words": dis["removed"],
         "disfluencies": dis["counts"],
+        "enhance": enhance,
     }
     update = {"edits": edits, "cache": cache, "warnings": warnings + ov_warnings}
     if dis["transcript"]:

@@ -48,7 +48,9 @@ class GenerateRequest(BaseModel):
     duration: float | None = None
     resolution: str | None = Field(None, description="WIDTHxHEIGHT (1080x1920) or 9:16/16:9/1:1.")
     fps: int | None = None
-    enhance_frames: bool | None = None
+    enhance_frames: bool | None = Field(
+        None, description="Frame enhancement: true is enhance on, false off; absent is auto."
+    )
     style: str | None = Field(None, description="The caption style: caption_style's alias.")
     callback_url: str | None = None
 
@@ -92,9 +94,12 @@ def process(body: ProcessRequest, request: Request, owner: str = Depends(require
 @router.post("/generate", status_code=202, responses=ERRORS)
 def generate(body: GenerateRequest, request: Request, owner: str = Depends(require_owner)) -> Any:
     """Make a video from a prompt / transcript / images / audio."""
-    # enhance_frames is accepted for compatibility and has no effect: every frame is rendered
-    # at the output resolution already.
-    fields = {"duration": body.duration, "fps": body.fps, "style": body.style}
+    fields = {
+        "duration": body.duration,
+        "fps": body.fps,
+        "style": body.style,
+        "enhance_frames": body.enhance_frames,  # the `enhance` option's alias: true on, false off
+    }
     extra = {k: v for k, v in (body.model_extra or {}).items() if k in CREATE_OPTION_NAMES}
     options: dict[str, Any] = {**fields, **extra, **_resolution(body.resolution)}
     data = {

@@ -5,7 +5,7 @@ same argv, which is what the golden tests pin and what the render cache key reli
 
 Graph shape (create flow)::
 
-    [img_i] -> scale/format once -> split -> zoompan head | body | tail ranges (Ken Burns)
+    [img_i] -> denoise/scale/sharpen once -> split -> zoompan head | body | tail ranges (Ken Burns)
     [tail_i][head_i+1] xfade (short, per transition); bodies and fades -> concat -> [vcat]
     [vcat] -> ass (captions, the .ass file the render job wrote from spec.captions) -> [vout]
     [narr] asplit -> key + voice; [music] sidechaincompress(key) -> amix -> loudnorm -> [aout]
@@ -24,6 +24,7 @@ from collections.abc import Mapping
 from reelgraph.workers.engine.compile_audio import audio_filters
 from reelgraph.workers.engine.compile_audio import compile_audio_measure as compile_audio_measure
 from reelgraph.workers.engine.compile_audio import loudnorm_filter as loudnorm_filter
+from reelgraph.workers.engine.enhance import denoise_filter, scale_flags, sharpen_filter
 from reelgraph.workers.engine.filtergraph import GraphBuilder, fmt, frame_count
 from reelgraph.workers.engine.filtergraph import ass_filter as ass_filter
 from reelgraph.workers.engine.filtergraph import escape_filter_value as escape_filter_value
@@ -41,10 +42,15 @@ def _prescale(b: GraphBuilder, v: Visual, idx: int, label: str, parts: int) -> l
     w, h = round(out.width * KB_OVERSCAN), round(out.height * KB_OVERSCAN)
     w, h = w + (w % 2), h + (h % 2)
     labels = [f"{label}s{k}" for k in range(parts)]
-    chain = (
-        f"[{idx}:v]scale={w}:{h}:force_original_aspect_ratio=increase:flags=bicubic,"
-        f"crop={w}:{h},format=yuv420p"
-    )
+    e = v.enhance  # denoise at the source's size, lanczos upscale, then sharpen (one frame)
+    steps = [
+        denoise_filter(e, still=True),
+        f"scale={w}:{h}:force_original_aspect_ratio=increase:flags={scale_flags(e)}",
+        f"crop={w}:{h}",
+        sharpen_filter(e),
+        "format=yuv420p",
+    ]
+    chain = f"[{idx}:v]" + ",".join(x for x in steps if x)
     chain += f",split={parts}" if parts > 1 else ""
     b.filters.append(chain + "".join(f"[{x}]" for x in labels))
     return labels

@@ -1,4 +1,4 @@
-"""The source-video parts of the single-pass render: cuts, reframe, zoom, overlays.
+"""The source-video parts of the single-pass render: cuts, enhance, reframe, zoom, overlays.
 
 Pure functions that return FFmpeg filter statements (``workers.compile`` joins them with ";"
 into the one ``-filter_complex``). Cuts are source-time ranges; the kept ranges are snapped to
@@ -24,6 +24,7 @@ import math
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from reelgraph.workers.engine.enhance import SCALE_FLAGS, denoise_filter, sharpen_filter
 from reelgraph.workers.engine.spec import Cut, Overlay, RenderSpec, Visual
 
 logger = logging.getLogger(__name__)
@@ -223,12 +224,13 @@ def _reframe_filter(
     spec: RenderSpec, visual: Visual, track: list[tuple[float, float, float]]
 ) -> str:
     w, h = spec.output.width, spec.output.height
+    flags = f":flags={SCALE_FLAGS}" if visual.enhance else ""
     if visual.crop is not None:
         cx, cy, cw, ch = visual.crop
         return (
             f"crop=w=trunc(iw*{_num(cw)}/2)*2:h=trunc(ih*{_num(ch)}/2)*2"
             f":x=iw*{_num(cx)}:y=ih*{_num(cy)},"
-            f"scale={w}:{h}:force_original_aspect_ratio=increase,crop={w}:{h}"
+            f"scale={w}:{h}:force_original_aspect_ratio=increase{flags},crop={w}:{h}"
         )
     motion = visual.motion
     fx = _track_expr([(t, x) for t, x, _ in track], motion.x_from if motion else 0.5)
@@ -236,7 +238,7 @@ def _reframe_filter(
     return (
         f"crop=w='trunc(min(iw,ih*{w}/{h})/2)*2':h='trunc(min(ih,iw*{h}/{w})/2)*2'"
         f":x='clip(({fx})*iw-ow/2,0,iw-ow)':y='clip(({fy})*ih-oh/2,0,ih-oh)',"
-        f"scale={w}:{h}"
+        f"scale={w}:{h}{flags}"
     )
 
 
@@ -270,23 +272,24 @@ def video_visual_filters(
 ) -> list[str]:
     """Filter statements turning input ``in_idx`` (the source video) into ``[out_label]``.
 
-    Output: spec.output size and fps, SAR 1, yuv420p, cuts removed, reframed and zoomed.
+    Output: spec.output size and fps, SAR 1, yuv420p, cuts removed, reframed and zoomed; an
+    enhanced visual is denoised at its own size, upscaled with lanczos, then sharpened.
     """
     fps = spec.output.fps
     ranges = _input_ranges(spec, visual)
     track = output_focus_track(spec, visual)
-    chain = [
+    chain: list[str | None] = [
         f"fps={fps}",
         f"select='{_select_expr(ranges, fps)}'",
         f"setpts=N/{fps}/TB",
+        denoise_filter(visual.enhance, still=False),
         _reframe_filter(spec, visual, track),
+        sharpen_filter(visual.enhance),
         "setsar=1",
     ]
-    zoom = _zoom_filter(spec, visual, output_duration(spec, visual), bool(track))
-    if zoom:
-        chain.append(zoom)
+    chain.append(_zoom_filter(spec, visual, output_duration(spec, visual), bool(track)))
     chain.append("format=yuv420p")
-    return [f"[{in_idx}:v]" + ",".join(chain) + f"[{out_label}]"]
+    return [f"[{in_idx}:v]" + ",".join(x for x in chain if x) + f"[{out_label}]"]
 
 
 def source_audio_filters(spec: RenderSpec, in_idx: int, out_label: str) -> list[str]:

@@ -76,6 +76,19 @@ class Transition(_Model):
     duration: float = Field(0.5, ge=0.0, le=3.0)
 
 
+class Enhance(_Model):
+    """Frame enhancement of a visual smaller than the output (or noisy), done as it is scaled.
+
+    The scale to the output uses lanczos with accurate rounding; ``denoise`` runs at the
+    source's size before it, ``sharpen`` at the output's size after it.
+    """
+
+    denoise: float = Field(0.0, ge=0.0, le=20.0)
+    """Noise to remove, in grey levels (nlmeans on a still, hqdn3d on a video); 0 = none."""
+    sharpen: float = Field(0.0, ge=0.0, le=2.0)
+    """Amount of the luma unsharp mask after the upscale; 0 = no sharpening."""
+
+
 class Visual(_Model):
     kind: Literal["image", "video", "card"]
     path: str
@@ -90,6 +103,8 @@ class Visual(_Model):
     """For video: x, y, w, h as fractions of the source frame (reframe); None = fill-crop."""
     focus_track: list[tuple[float, float, float]] | None = None
     """For video: (time, x, y) focus points in 0..1 for a face-following reframe/zoom."""
+    enhance: Enhance | None = None
+    """Upscale with lanczos, sharpen and (when noisy) denoise; None = plain scaling."""
 
 
 class Overlay(_Model):
