@@ -148,14 +148,14 @@ def _clip(tmp: Path, name: str, sigma: float) -> Path:
 
 
 def test_noisy_clip_is_denoised_in_the_caption_render(tmp_path: Path) -> None:
-    from reelgraph.nodes.edit import _enhance
+    from reelgraph.nodes.edit import source_enhancement
     from reelgraph.workers.engine.probe import probe
 
     size = (540, 960)  # twice the source: auto enhances it
 
     def plan(video: Path) -> tuple[dict[str, Any] | None, dict[str, str]]:
         state = {"info": probe(video).to_dict(), "media": {"path": str(video)}}
-        return _enhance(state, "auto", *size)
+        return source_enhancement(state, "auto", *size)
 
     clean_src, noisy_src = _clip(tmp_path, "clean", 0), _clip(tmp_path, "noisy", 12)
     assert plan(clean_src)[0] == {"denoise": 0.0, "sharpen": 0.4}

@@ -5,8 +5,8 @@ decides, with the audio's 10 ms levels, what each one becomes:
 
 - ``cut``: removed from sound, picture and captions. Its range runs from the first removed
   word's start to the next word's start (the pause after it goes too, up to ``MAX_TRAIL_S``),
-  each edge moved back to the quiet just before the word (``snap``), because whisper's word
-  starts are often a tenth of a second late;
+  each edge moved to the nearest quiet between words (``snap``), because whisper's word
+  edges are often a tenth of a second off;
 - ``caption``: removed from the captions only. A filler must have voiced audio under it
   (``MIN_VOICED`` of its windows within ``VOICED_DB`` of the speech's level) and a duration of
   ``FILLER_S``; whisper sometimes writes an "um" with no time or over silence, and cutting
@@ -38,8 +38,10 @@ logger = logging.getLogger(__name__)
 
 NAMESPACE = "disfluency"
 LLM_NAMESPACE = "retake-llm"
-VERSION = 1
+VERSION = 2
 SNAP_BACK_S = 0.2
+DIP_BACK_S = 0.08
+GAP_WINDOWS = 2
 FLOOR_S = 0.3
 QUIET_DB = 6.0
 MAX_TRAIL_S = 0.4
@@ -63,22 +65,45 @@ def voiced(levels: np.ndarray) -> np.ndarray:
 
 
 def snap(t: float, levels: np.ndarray) -> float:
-    """``t`` moved back to the last quiet window at or before it (at most ``SNAP_BACK_S``).
+    """``t`` moved to the quiet between two words nearest to it (``SNAP_BACK_S`` either way).
 
-    Whisper places word starts up to a tenth of a second late, inside the word; the cut should
-    start or end in the quiet just before the word. Quiet is within ``QUIET_DB`` of the lowest
-    level over the ``FLOOR_S`` before ``t`` (a music bed raises the floor, not the rule).
+    Whisper's word edges are often a tenth of a second off, late more often than early; a cut
+    should start or end in the quiet between words, never inside one. Quiet is within
+    ``QUIET_DB`` of the lowest level around ``t`` (a music bed raises the floor, not the rule).
+    ``t`` already in the quiet stays; else the cut edge goes to the last window of the nearest
+    quiet run (just before the word that follows it), a run after ``t`` counting as half again
+    as far. Words said without a pause have no quiet between them: then the softest window in
+    the ``DIP_BACK_S`` before ``t``.
     """
     if not len(levels):
         return t
-    k = min(max(int(t / WINDOW_S), 0), len(levels) - 1)
-    floor = float(levels[max(0, k - int(FLOOR_S / WINDOW_S)) : k + 6].min())
-    reach = max(0, k - int(SNAP_BACK_S / WINDOW_S))
-    for i in range(k, reach - 1, -1):
-        if levels[i] <= floor + QUIET_DB:
-            return t if i == k else round((i + 0.5) * WINDOW_S, 3)
-    i = reach + int(np.argmin(levels[reach : k + 1]))
-    return round((i + 0.5) * WINDOW_S, 3)
+    n = len(levels)
+    k = min(max(int(t / WINDOW_S), 0), n - 1)
+    reach = int(SNAP_BACK_S / WINDOW_S)
+    lo, hi = max(0, k - reach), min(n, k + reach + 1)
+    floor = float(levels[max(0, k - int(FLOOR_S / WINDOW_S)) : hi].min())
+    quiet = levels[lo:hi] <= floor + QUIET_DB
+    if quiet[k - lo]:
+        return t
+    best: tuple[float, float] | None = None
+    i = 0
+    while i < len(quiet):
+        if not quiet[i]:
+            i += 1
+            continue
+        j = i  # a run may have gaps of up to GAP_WINDOWS (a music bed flickers above the floor)
+        while j + 1 < len(quiet) and quiet[j + 1 : j + 2 + GAP_WINDOWS].any():
+            j += 1 + int(np.argmax(quiet[j + 1 : j + 2 + GAP_WINDOWS]))
+        a, b = lo + i, lo + j
+        cost = k - b if b < k else 1.5 * (a - k)
+        if best is None or cost < best[0]:
+            best = (cost, (b + 0.5) * WINDOW_S)
+        i = j + 1
+    if best is not None:
+        return round(best[1], 3)
+    dip = max(0, k - int(DIP_BACK_S / WINDOW_S))
+    m = dip + int(np.argmin(levels[dip : k + 1]))
+    return t if m == k else round((m + 0.5) * WINDOW_S, 3)
 
 
 def voiced_share(start: float, end: float, mask: np.ndarray) -> float:
