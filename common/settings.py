@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import json
 import os
 from functools import lru_cache
 from pathlib import Path
+from typing import Annotated, Any
 
-from pydantic import AliasChoices, Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import AliasChoices, Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from pydantic_settings.exceptions import SettingsError
+
+from reelgraph.errors import InvalidInput
 
 
 def _default_home() -> Path:
@@ -70,12 +75,14 @@ class Settings(BaseSettings):
         description="Longest a page URL's video download may take, all its requests together.",
     )
     fetch_allow_private: bool = False
-    fetch_allowlist: list[str] = Field(
+    fetch_allowlist: Annotated[list[str], NoDecode] = Field(
         default_factory=list, description="Hosts or CIDRs that may be fetched even if private."
     )
 
     # Server
-    api_keys: list[str] = Field(default_factory=list, description="Bearer keys; empty = open.")
+    api_keys: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, description="Bearer keys; empty = open."
+    )
     rate_limit_per_minute: int = 600
     auth_fail_limit: int = Field(
         default=20, description="Failed authentications per client address per window; 0 = off."
@@ -139,6 +146,20 @@ class Settings(BaseSettings):
     def uploads_dir(self) -> Path:
         return self.home / "uploads"
 
+    @field_validator("fetch_allowlist", "api_keys", mode="before")
+    @classmethod
+    def _list(cls, value: Any) -> Any:
+        """A list from the environment: comma- or space-separated, or a JSON list."""
+        if not isinstance(value, str):
+            return value
+        text = value.strip()
+        if text.startswith("["):
+            try:
+                return json.loads(text)
+            except ValueError as exc:
+                raise ValueError(f"not a JSON list ({exc.msg})") from None
+        return [v for v in text.replace(",", " ").split() if v]
+
     @property
     def llm_configured(self) -> bool:
         return bool(self.openai_api_key or self.openai_base_url)
@@ -146,5 +167,19 @@ class Settings(BaseSettings):
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
-    """The process's settings; tests call ``get_settings.cache_clear()`` after changing env."""
-    return Settings()
+    """The process's settings; tests call ``get_settings.cache_clear()`` after changing env.
+
+    A value that does not parse is an ``InvalidInput`` naming the variable, never a traceback.
+    """
+    try:
+        return Settings()
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        name = "REELGRAPH_" + str(err["loc"][0]).upper() if err.get("loc") else "a setting"
+        raise InvalidInput(
+            f"The setting {name} is not valid ({err['msg']}); fix it in the environment or .env."
+        ) from None
+    except SettingsError as exc:
+        raise InvalidInput(
+            f"A setting is not valid ({exc}); fix it in the environment or .env."
+        ) from None
