@@ -156,7 +156,7 @@ class Settings(BaseSettings):
         if text.startswith("["):
             try:
                 return json.loads(text)
-            except ValueError as exc:
+            except json.JSONDecodeError as exc:
                 raise ValueError(f"not a JSON list ({exc.msg})") from None
         return [v for v in text.replace(",", " ").split() if v]
 
