@@ -110,6 +110,21 @@ def test_persistent_5xx_gives_up_and_pauses_the_provider(srv: StockServer, sleep
     assert _search("wikimedia")
 
 
+def test_a_failing_provider_falls_back_to_what_was_kept(
+    srv: StockServer, sleeps, monkeypatch
+) -> None:
+    found = _search("pixabay")
+    path = providers.download(found[0])
+    monkeypatch.setenv("REELGRAPH_STOCK_QUERY_TTL_S", "0")
+    monkeypatch.setenv("REELGRAPH_STOCK_FILE_TTL_S", "0")
+    get_settings.cache_clear()
+    srv.fail("pixabay-images", *[503] * 4)
+    srv.fail("media", *[503] * 4)
+    assert _search("pixabay") == found  # asked again (4 tries), then the older result
+    assert providers.download(found[0]) == path
+    assert srv.hits["pixabay-images"] == 5 and srv.hits["media"] == 5
+
+
 def test_a_refused_key_fails_at_once(srv: StockServer, monkeypatch, sleeps) -> None:
     srv.fail("generate", 401)
     with pytest.raises(ProviderAuthError, match=r"HTTP 401"):

@@ -161,7 +161,7 @@ def test_generator_writes_one_image_per_request(srv: StockServer) -> None:
     assert shot.source == "generate" and shot.author == "gpt-image-1"
     assert shot.extra["revised_prompt"] == "A picture of a lighthouse at night"
     again = gen.search("a lighthouse at night", kind="image", orientation="portrait", limit=1)
-    assert srv.hits["generate"] == 1 and again[0].path == shot.path  # cached, not paid twice
+    assert srv.hits["generate"] == 1 and again == [shot]  # cached, not paid twice
     (other,) = gen.search("a red bus", kind="image", orientation="landscape", limit=1)
     assert srv.hits["generate"] == 2 and other.path != shot.path
     assert gen.search("a red bus", kind="video", orientation="landscape", limit=1) == []

@@ -67,7 +67,7 @@ class ImageGenerator:
         key = make_key("generate", {"url": self.url, "model": self.model, "p": prompt, "s": size})
         known = store.recall(key)
         if known is not None:
-            path, meta = known
+            path, meta = known[0], {"revised_prompt": str(known[1].get("revised_prompt") or "")}
         else:
             path, meta = self._generate(prompt, size)
             store.remember(key, path, **meta)

@@ -211,6 +211,15 @@ def _query_file(key: str) -> Path:
     return get_settings().cache_dir / "stock" / "queries" / key[:2] / f"{key}.json"
 
 
+def _read_kept(path: Path) -> tuple[float, Any] | None:
+    """(when it was fetched, the answer) of a kept search result, or None."""
+    try:
+        kept = json.loads(path.read_text())
+        return float(kept["at"]), kept["data"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
 def get_json(
     provider: str,
     url: str,
@@ -219,17 +228,24 @@ def get_json(
     headers: dict[str, str] | None = None,
     secret_params: Iterable[str] = (),
 ) -> Any:
-    """A cached GET of ``url?params``; the cache key leaves out ``secret_params`` and headers."""
+    """A cached GET of ``url?params``; the cache key leaves out ``secret_params`` and headers.
+
+    A result older than ``Settings.stock_query_ttl_s`` is asked again; when the provider then
+    fails (not when it refuses the key), the older result is used.
+    """
     hidden = set(secret_params)
     public = {k: v for k, v in params.items() if k not in hidden}
     path = _query_file(make_key("stock-query", {"url": url, "params": public}))
+    kept = _read_kept(path)
+    if kept is not None and time.time() - kept[0] < get_settings().stock_query_ttl_s:
+        return kept[1]
     try:
-        kept = json.loads(path.read_text())
-        if time.time() - float(kept["at"]) < get_settings().stock_query_ttl_s:
-            return kept["data"]
-    except (OSError, ValueError, KeyError, TypeError):
-        pass
-    data = request_json(provider, "GET", f"{url}?{urlencode(params)}", headers=headers)
+        data = request_json(provider, "GET", f"{url}?{urlencode(params)}", headers=headers)
+    except ProviderError as exc:
+        if kept is None or isinstance(exc, ProviderAuthError):
+            raise
+        logger.warning("%s; using its older search result", exc.message)
+        return kept[1]
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         write_json_atomic(path, {"at": time.time(), "data": data})

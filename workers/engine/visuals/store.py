@@ -6,7 +6,8 @@ decoder agrees (``probe.probe``: PyAV and the system FFmpeg read it with the sam
 its first frame decodes). Accepted files live at ``cache/stock/files/<sha256><ext>``; an index
 entry per URL (``cache/stock/index/``) remembers the file and its ``ETag`` / ``Last-Modified``.
 Within ``Settings.stock_file_ttl_s`` a URL is served from the cache without a request; after
-that it is revalidated with ``If-None-Match`` / ``If-Modified-Since`` (a 304 keeps the file).
+that it is revalidated with ``If-None-Match`` / ``If-Modified-Since`` (a 304 keeps the file,
+and so does a provider that fails to answer).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from reelgraph.errors import (
     CorruptMedia,
     FetchFailed,
     MediaTooLarge,
+    ProviderError,
     ReelgraphError,
     UnsupportedMedia,
 )
@@ -91,7 +93,12 @@ def accept(tmp: Path, kind: str, label: str) -> Path:
         raise UnsupportedMedia(f"{label} is a {found.kind}, not the {kind} it was listed as.")
     if kind == "image":
         precheck_image(str(tmp), label)
-    info = probe(tmp)
+    try:
+        info = probe(tmp)
+    except (CorruptMedia, UnsupportedMedia) as exc:
+        raise type(exc)(
+            f"{label} does not decode as a plain {kind} file; it is skipped.", detail=exc.message
+        ) from exc
     if not info.has_video:
         raise CorruptMedia(f"{label} has no picture that decodes; it is skipped.")
     if info.duration > get_settings().max_duration_s:
@@ -176,7 +183,13 @@ def fetch_file(
         if meta.get("last_modified"):
             cond["If-Modified-Since"] = str(meta["last_modified"])
     label = f"{provider} file {redact(url)[:120]!r}"
-    got = with_retries(provider, lambda: _get(url, kind, provider, {**(headers or {}), **cond}))
+    try:
+        got = with_retries(provider, lambda: _get(url, kind, provider, {**(headers or {}), **cond}))
+    except ProviderError as exc:
+        if known is None:
+            raise
+        logger.warning("%s; using the copy fetched before", exc.message)
+        return known[0]
     if got is None and known is not None:
         remember(key, known[0], **{k: v for k, v in known[1].items() if k not in ("file", "at")})
         return known[0]
