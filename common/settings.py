@@ -91,8 +91,8 @@ class Settings(BaseSettings):
         default=True, description="Openverse and Wikimedia Commons (no key) count as configured."
     )
     stock_user_agent: str = Field(
-        default="reelgraph/0.1 (https://github.com/reelgraph/reelgraph; stock search) httpx",
-        description="User-Agent of provider requests (Wikimedia asks for a descriptive one).",
+        default="reelgraph/0.1 (open-source video studio; stock search) python-httpx",
+        description="User-Agent of provider requests; Wikimedia asks for a contact in it.",
     )
     stock_query_ttl_s: int = Field(default=86400, description="How long search results are kept.")
     stock_file_ttl_s: int = Field(
