@@ -66,6 +66,8 @@ def test_pexels_photos(srv: StockServer) -> None:
     assert [c.id for c in found] == ["1001", "1002"]
     red, green = found
     assert red.kind == "image" and "/media/red.jpg?" in red.url and "dpr=2" in red.url
+    assert (red.width, red.height) == (1880, 1058)  # 4000 x 2250 fitted into large2x's box
+    assert red.extra["original"] == {"url": srv.media_url("red.jpg"), "width": 4000, "height": 2250}
     assert red.text == "Red sunset over the sea"
     assert (red.author, red.author_url) == ("Ada Lens", "https://www.pexels.com/@ada-lens")
     assert red.page_url == "https://www.pexels.com/photo/red-sunset-over-the-sea-1001/"

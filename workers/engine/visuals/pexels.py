@@ -13,6 +13,8 @@ from reelgraph.workers.engine.visuals.util import interleave, pick_rendition, sl
 LICENSE = "Pexels License"
 LICENSE_URL = "https://www.pexels.com/license/"
 NAME = "Pexels"
+#: The box ``src.large2x`` fits a photo into (940 x 650 at DPR 2), the size downloaded.
+LARGE2X = (1880, 1300)
 
 
 class Pexels:
@@ -39,11 +41,22 @@ class Pexels:
         return interleave(photos, videos)[:limit]
 
 
+def _large2x_size(width: int, height: int) -> tuple[int, int]:
+    """The size of ``src.large2x``: the original fitted into 940 x 650 at twice the density."""
+    if width <= 0 or height <= 0:
+        return width, height
+    scale = min(LARGE2X[0] / width, LARGE2X[1] / height, 1.0)
+    return round(width * scale), round(height * scale)
+
+
 def _photo(item: dict[str, Any]) -> Candidate | None:
     src = item.get("src") or {}
+    width, height = int(item.get("width") or 0), int(item.get("height") or 0)
     url = src.get("large2x") or src.get("original") or ""
     if not url or item.get("id") is None:
         return None
+    if src.get("large2x"):
+        width, height = _large2x_size(width, height)
     page = str(item.get("url") or "")
     return Candidate(
         source="pexels",
@@ -51,14 +64,21 @@ def _photo(item: dict[str, Any]) -> Candidate | None:
         kind="image",
         url=str(url),
         text=str(item.get("alt") or "") or slug_words(page),
-        width=int(item.get("width") or 0),
-        height=int(item.get("height") or 0),
+        width=width,
+        height=height,
         page_url=page,
         license=LICENSE,
         license_url=LICENSE_URL,
         author=str(item.get("photographer") or ""),
         author_url=str(item.get("photographer_url") or ""),
-        extra={"avg_color": item.get("avg_color") or ""},
+        extra={
+            "avg_color": item.get("avg_color") or "",
+            "original": {
+                "url": src.get("original") or "",
+                "width": item.get("width") or 0,
+                "height": item.get("height") or 0,
+            },
+        },
     )
 
 
