@@ -125,6 +125,16 @@ def test_a_failing_provider_falls_back_to_what_was_kept(
     assert srv.hits["pixabay-images"] == 5 and srv.hits["media"] == 5
 
 
+def test_a_host_that_does_not_resolve_fails_at_once(srv: StockServer, sleeps, monkeypatch) -> None:
+    monkeypatch.setenv(
+        "REELGRAPH_OPENVERSE_URL", "http://stock.invalid"
+    )  # RFC 6761: never resolves
+    get_settings.cache_clear()
+    with pytest.raises(ProviderError, match="could not be resolved") as failed:
+        _search("openverse")
+    assert not failed.value.retryable and sleeps == []
+
+
 def test_a_refused_key_fails_at_once(srv: StockServer, monkeypatch, sleeps) -> None:
     srv.fail("generate", 401)
     with pytest.raises(ProviderAuthError, match=r"HTTP 401"):

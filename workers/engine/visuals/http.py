@@ -18,6 +18,7 @@ from __future__ import annotations
 import io
 import json
 import logging
+import socket
 import time
 from collections.abc import Callable, Iterable
 from email.utils import parsedate_to_datetime
@@ -165,9 +166,19 @@ def _exchange(
     except httpx.HTTPError as exc:
         raise Retry(f"{provider} could not be reached ({type(exc).__name__})") from None
     except FetchFailed as exc:  # DNS failures and slow bodies
-        raise Retry(f"{provider} could not be reached: {redact(exc.message)}") from None
+        raise unreached(provider, exc) from None
     except ReelgraphError as exc:
         raise clean(exc) from None
+
+
+def unreached(provider: str, exc: FetchFailed) -> Exception:
+    """A name that does not resolve (offline, a typo) fails at once; a slow body is retried."""
+    reason = f"{provider} could not be reached: {redact(exc.message)}"
+    if isinstance(exc.__cause__, socket.gaierror | UnicodeError) or "resolve" in exc.message:
+        err = ProviderError(reason)
+        err.retryable = False
+        return err
+    return Retry(reason)
 
 
 def _check_paused(provider: str) -> None:
@@ -264,5 +275,6 @@ __all__ = [
     "resume_all",
     "retry_after",
     "status_error",
+    "unreached",
     "with_retries",
 ]

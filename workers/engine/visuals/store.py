@@ -35,7 +35,14 @@ from reelgraph.files import write_json_atomic
 from reelgraph.settings import get_settings
 from reelgraph.sniff import sniff
 from reelgraph.workers.engine.cache import hash_file, make_key
-from reelgraph.workers.engine.visuals.http import Retry, clean, redact, status_error, with_retries
+from reelgraph.workers.engine.visuals.http import (
+    Retry,
+    clean,
+    redact,
+    status_error,
+    unreached,
+    with_retries,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -161,7 +168,7 @@ def _get(url: str, kind: str, provider: str, headers: dict[str, str]) -> tuple[P
         if isinstance(exc, httpx.HTTPError):
             raise Retry(f"{provider} could not be reached ({type(exc).__name__})") from None
         if isinstance(exc, FetchFailed):
-            raise Retry(f"{provider} could not be reached: {redact(exc.message)}") from None
+            raise unreached(provider, exc) from None
         if isinstance(exc, ReelgraphError):
             raise clean(exc) from None
         raise
