@@ -8,7 +8,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import AliasChoices, Field, ValidationError, field_validator
+from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from pydantic_settings.exceptions import SettingsError
 
@@ -78,6 +78,54 @@ class Settings(BaseSettings):
     fetch_allowlist: Annotated[list[str], NoDecode] = Field(
         default_factory=list, description="Hosts or CIDRs that may be fetched even if private."
     )
+
+    # Stock providers and the image generator (workers/engine/visuals); keys never leave here
+    pexels_api_key: SecretStr | None = Field(
+        default=None,
+        validation_alias=AliasChoices("PEXELS_API_KEY", "REELGRAPH_PEXELS_API_KEY"),
+    )
+    pixabay_api_key: SecretStr | None = Field(
+        default=None,
+        validation_alias=AliasChoices("PIXABAY_API_KEY", "REELGRAPH_PIXABAY_API_KEY"),
+    )
+    pexels_url: str = "https://api.pexels.com"
+    pixabay_url: str = "https://pixabay.com"
+    openverse_url: str = "https://api.openverse.org"
+    wikimedia_url: str = "https://commons.wikimedia.org"
+    stock_keyless: bool = Field(
+        default=False,
+        description="Openverse and Wikimedia Commons (no key) count as configured for 'auto'; "
+        "off by default so a video made on the defaults never reaches the internet.",
+    )
+    stock_user_agent: str = Field(
+        default="reelgraph/0.1 (open-source video studio; stock search) python-httpx",
+        description="User-Agent of provider requests; Wikimedia asks for a contact in it.",
+    )
+    stock_query_ttl_s: int = Field(default=86400, description="How long search results are kept.")
+    stock_file_ttl_s: int = Field(
+        default=30 * 86400,
+        description="How long a downloaded file is used without asking; then revalidated.",
+    )
+    stock_retries: int = Field(default=3, description="Retries after a 429, 5xx or network error.")
+    stock_backoff_s: float = Field(default=0.5, description="First retry delay; doubles each time.")
+    stock_retry_after_max_s: float = 30.0
+    stock_pause_s: float = Field(
+        default=300.0, description="How long a provider that failed is skipped in this process."
+    )
+    image_base_url: str | None = Field(
+        default=None, description="OpenAI-compatible image endpoint (its /v1 root)."
+    )
+    image_api_key: SecretStr | None = None
+    image_model: str = "gpt-image-1"
+    image_sizes: dict[str, str] = Field(
+        default_factory=lambda: {
+            "landscape": "1536x1024",
+            "portrait": "1024x1536",
+            "square": "1024x1024",
+        },
+        description="The generator's image size for each orientation.",
+    )
+    image_timeout_s: float = 180.0
 
     # Server
     api_keys: Annotated[list[str], NoDecode] = Field(
@@ -163,6 +211,10 @@ class Settings(BaseSettings):
     @property
     def llm_configured(self) -> bool:
         return bool(self.openai_api_key or self.openai_base_url)
+
+    @property
+    def image_configured(self) -> bool:
+        return bool(self.image_api_key or self.image_base_url)
 
 
 @lru_cache(maxsize=1)
