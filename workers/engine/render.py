@@ -217,7 +217,8 @@ def _encode(
     (NVDEC where ``gpu.use_hwdecode``, software again when that fails)."""
     settings = get_settings()
     ass, fonts = _caption_inputs(rs, target.parent)
-    hw = use_hwdecode() and any(v.kind == "video" for v in [*rs.visuals, *rs.overlays])
+    videos = [v.kind for v in rs.visuals] + [o.kind for o in rs.overlays]
+    hw = "video" in videos and use_hwdecode()
 
     def _run(hwdecode: bool) -> None:
         argv = compile_spec(
