@@ -241,3 +241,16 @@ def test_fallback_does_not_retry_a_cancel() -> None:
     with pytest.raises(Canceled):
         gpu.with_hwdecode_fallback(run, True, "Render")
     assert runs == [True]
+
+
+def test_doctor_prints_one_line_per_gpu_path_with_its_reason(fake_gpu_ffmpeg, capsys) -> None:
+    from reelgraph.app.commands.doctor import _check, _gpu, _print_check
+
+    ok, info = _check(_gpu)
+    _print_check("gpu", ok, info)
+    lines = capsys.readouterr().out.splitlines()
+    by_path = {ln.split()[2]: ln for ln in lines}
+    assert set(by_path) == {f"gpu.{k}" for k in gpu.gpu_report()}
+    assert "h264_nvenc: a trial encode with h264_nvenc worked" in by_path["gpu.encoder"]
+    assert "on: a trial H.264 decode with -hwaccel cuda worked" in by_path["gpu.nvdec"]
+    assert all(ln.startswith("[ok ]") for ln in lines)
