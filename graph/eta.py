@@ -39,6 +39,7 @@ class Estimator:
         self.costs = costs.load_costs()
         self.done: dict[str, float] = {}
         self.recorded: set[str] = set()
+        self.resumed: set[str] = set()  # done before this process resumed the run
         self.current: tuple[str, float, float] | None = None  # (stage, started, fraction)
         self.at_start: dict[str, float] = {}  # each stage's prediction as it started
         self.first: dict[str, Any] | None = None  # the first complete prediction
@@ -71,6 +72,8 @@ class Estimator:
 
     def on_event(self, event: dict[str, Any]) -> None:
         etype, name = event.get("type"), event.get("stage")
+        if etype == "resumed" and isinstance(name, str):
+            self._resumed_at(name)
         if etype in ("stage", "resumed") and isinstance(name, str):
             self.current = (name, time.monotonic(), 0.0)
             stage = next((s for s in self.stages if s.name == name), None)
@@ -86,6 +89,15 @@ class Estimator:
         if self.emit is not None:
             self.emit({**event, "eta_s": left} if left is not None else event)
 
+    def _resumed_at(self, name: str) -> None:
+        """A run resumed from its checkpoint at ``name``: the stages before it are done (their
+        times come with the state, ``on_values``; their costs were recorded by the first run)."""
+        names = [s.name for s in self.stages]
+        for earlier in names[: names.index(name)] if name in names else []:
+            self.done.setdefault(earlier, 0.0)
+            self.recorded.add(earlier)
+            self.resumed.add(earlier)
+
     def start(self) -> None:
         """Emit the estimate the inputs alone allow (before the first stage)."""
         self._emit_estimate()
@@ -93,6 +105,9 @@ class Estimator:
     def on_values(self, values: Mapping[str, Any]) -> None:
         """The state after a step: record what ran, re-read the units, emit the estimate."""
         self.state = values
+        for name, seconds in (values.get("timings") or {}).items():
+            if name in self.resumed:
+                self.done[name] = float(seconds)
         for stage in self.stages:
             if stage.name in self.done and stage.name not in self.recorded:
                 self.recorded.add(stage.name)

@@ -171,3 +171,17 @@ def test_estimate_is_withheld_while_units_are_unknown(machine_cache) -> None:
     assert "eta_s" not in events[-1]
     est.on_values({"source": "x.mp4", "info": {"duration": 12.0, "width": 320, "height": 180}})
     assert events[-1]["type"] == "estimate" and events[-1]["eta_s"] > 0
+
+
+def test_a_resumed_run_counts_the_stages_done_before_it(machine_cache) -> None:
+    events: list[dict] = []
+    ctx = Context(width=180, height=320, fps=30)
+    state = {"prompt": "z" * 140}
+    est = Estimator("create", ctx, state, events.append)
+    est.on_event({"type": "resumed", "stage": "render"})
+    left = events[-1]["eta_s"]
+    render, deliver = est.stages[-2], est.stages[-1]
+    assert left == pytest.approx((est.predict(render) or 0) + (est.predict(deliver) or 0), abs=0.1)
+    est.on_values({**state, "timings": {"plan_script": 0.4, "narrate_scenes": 3.0}})
+    assert est.done["narrate_scenes"] == 3.0
+    assert costs.load_costs()["narrate"]["runs"] == 0  # the first run recorded it, not this one
