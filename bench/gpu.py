@@ -118,7 +118,9 @@ def measure_encoder(quick: bool, folder: Path) -> Row:
     from reelgraph.workers.engine.compile import encoder_args
     from reelgraph.workers.engine.spec import RenderSpec
 
-    spec = RenderSpec.model_validate({"duration": 1, "visuals": [{"kind": "card", "path": "x"}]})
+    spec = RenderSpec.model_validate(
+        {"duration": 1, "visuals": [{"kind": "card", "path": "x", "duration": 1}]}
+    )
     seconds = 5 if quick else 20
     src = ["-f", "lavfi", "-i", f"testsrc2=s=1080x1920:r=30:d={seconds}"]
     times = {}
