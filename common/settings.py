@@ -6,7 +6,7 @@ import json
 import os
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -49,6 +49,10 @@ class Settings(BaseSettings):
     # Media engine
     ffmpeg_binary: str | None = Field(default=None, description="Path to ffmpeg; auto when unset.")
     encoder: str = Field(default="auto", description="auto | libx264 | h264_nvenc")
+    hwdecode: Literal["auto", "on", "off"] = Field(
+        default="auto",
+        description="NVDEC for video inputs: auto (where a trial decode works), on, off.",
+    )
     x264_preset: str = "veryfast"
     crf: int = 20
     threads: int = 0
