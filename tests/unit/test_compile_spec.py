@@ -202,7 +202,7 @@ def test_fade_goes_through_black_and_crossfade_dissolves() -> None:
     visuals = _spec().model_dump()["visuals"]
     visuals[0]["transition"] = {"kind": "fade", "duration": 0.5}
     fc = compile_spec(_spec(visuals=visuals, captions=None), "/o.mp4")
-    assert "[v0t][v1h]xfade=transition=fadeblack:duration=0.5:offset=0," in " ".join(fc)
+    assert "[v0tp][v1hp]xfade=transition=fadeblack:duration=0.5:offset=0," in " ".join(fc)
     video = [{"kind": "video", "path": "/m/s.mp4", "duration": 2.0} for _ in range(2)]
     video[0]["transition"] = {"kind": "fade", "duration": 0.5}
     fc = " ".join(compile_spec(_spec(visuals=video, captions=None), "/o.mp4"))

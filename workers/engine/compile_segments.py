@@ -39,9 +39,7 @@ from reelgraph.workers.engine.segments import Piece, Segment, fade_frames, still
 from reelgraph.workers.engine.spec import Overlay, RenderSpec
 
 
-def _piece_frames(
-    b: GraphBuilder, p: Piece, lo: int, hi: int
-) -> list[tuple[int, int, int, str]]:
+def _piece_frames(b: GraphBuilder, p: Piece, lo: int, hi: int) -> list[tuple[int, int, int, str]]:
     """(visual, first frame of its move, count) of the Ken Burns runs piece ``p`` needs."""
     visuals, fps = b.spec.visuals, b.spec.output.fps
     if p.kind == "b":
@@ -57,7 +55,9 @@ def _piece_frames(
 def _still_window(b: GraphBuilder, seg: Segment) -> str:
     """The stills timeline's frames ``seg.start``..``seg.end`` (as far as the visuals reach)."""
     fps = b.spec.output.fps
-    pieces = [p for p in still_pieces(b.spec) if p.start < seg.end and p.start + p.count > seg.start]
+    pieces = [
+        p for p in still_pieces(b.spec) if p.start < seg.end and p.start + p.count > seg.start
+    ]
     runs = [(p, max(seg.start, p.start), min(seg.end, p.start + p.count)) for p in pieces]
     moves = [m for p, lo, hi in runs for m in _piece_frames(b, p, lo, hi)]
     srcs: dict[int, list[str]] = {}

@@ -100,24 +100,32 @@ def store_path(name: str) -> Path:
     return full
 
 
+def _segment_argv(
+    rs: RenderSpec, seg: Segment, out: str, encoder: str, ass: str | None, fonts: str | None
+) -> list[str]:
+    s = get_settings()
+    return compile_segment(
+        rs,
+        seg,
+        out,
+        encoder=encoder,
+        threads=s.threads,
+        x264_preset=s.x264_preset,
+        crf=s.crf,
+        input_formats=input_formats(rs),
+        captions_ass=ass,
+        fonts_dir=fonts,
+    )
+
+
 def render_segment(
     spec: dict[str, Any], index: int, start: int, end: int, encoder: str
 ) -> dict[str, Any]:
     """Media job: frames ``start``..``end`` of ``spec`` as an mp4 in the segment cache."""
     t0 = time.monotonic()
-    rs, seg, s = load_spec(spec), Segment(index, start, end), get_settings()
+    rs, seg = load_spec(spec), Segment(index, start, end)
     ass = segment_ass(rs, seg)
-    opts = {"encoder": encoder, "threads": s.threads, "x264_preset": s.x264_preset, "crf": s.crf}
-    formats = input_formats(rs)
-    plain = compile_segment(
-        rs,
-        seg,
-        _OUT,
-        input_formats=formats,
-        captions_ass=_ASS if ass else None,
-        fonts_dir=_FONTS if ass else None,
-        **opts,
-    )
+    plain = _segment_argv(rs, seg, _OUT, encoder, _ASS if ass else None, _FONTS if ass else None)
     key = argv_key("segment", plain, rs, {"ass": hash_bytes((ass or "").encode())})
     cache = get_cache()
     hit = cache.get("segment", key) is not None
@@ -129,15 +137,7 @@ def render_segment(
 
                 ass_path, fonts = str(tmp / "captions.ass"), str(fonts_dir())
                 Path(ass_path).write_text(ass, encoding="utf-8")
-            argv = compile_segment(
-                rs,
-                seg,
-                str(tmp / "video.mp4"),
-                input_formats=formats,
-                captions_ass=ass_path,
-                fonts_dir=fonts,
-                **opts,
-            )
+            argv = _segment_argv(rs, seg, str(tmp / "video.mp4"), encoder, ass_path, fonts)
             logger.info("segment %d [%d, %d) key=%s", index, start, end, key[:12])
             run_ffmpeg(
                 argv,

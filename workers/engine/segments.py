@@ -15,6 +15,7 @@ renders in one pass (``plan_segments`` returns no segments).
 
 from __future__ import annotations
 
+import itertools
 import math
 from dataclasses import dataclass
 from typing import Literal
@@ -130,7 +131,7 @@ def _split(start: int, end: int, most: int) -> list[tuple[int, int]]:
     """``[start, end)`` in equal parts of at most ``most`` frames."""
     parts = max(1, math.ceil((end - start) / most))
     edges = [start + round(k * (end - start) / parts) for k in range(parts + 1)]
-    return list(zip(edges, edges[1:], strict=False))
+    return list(itertools.pairwise(edges))
 
 
 def _pack(spans: list[tuple[int, int]], most: int) -> list[tuple[int, int]]:
@@ -165,8 +166,8 @@ def plan_segments(spec: RenderSpec, segment_seconds: float | None) -> list[Segme
         return []
     content = content_frames(spec)
     edges = [0, *(f for f in scene_starts(spec) if 0 < f < total), total]
-    runs = _pack(list(zip(edges, edges[1:], strict=False)), most)
+    runs = _pack(list(itertools.pairwise(edges)), most)
     # a seam past the visuals' last frame would leave a segment holding a frame it never saw
     cuts = [s for s, _ in runs[1:] if s < content]
     bounds = [0, *cuts, total]
-    return [Segment(i, a, b) for i, (a, b) in enumerate(zip(bounds, bounds[1:], strict=False))]
+    return [Segment(i, a, b) for i, (a, b) in enumerate(itertools.pairwise(bounds))]

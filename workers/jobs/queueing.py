@@ -241,3 +241,21 @@ def _as_shared(result: Any) -> Any:
     if isinstance(result, dict) and "cache_hit" in result:
         return {**result, "cache_hit": True}
     return result
+
+
+def submit(
+    func: Callable[..., Any], *, queue: str, kwargs: dict[str, Any], timeout: int | None = None
+) -> tuple[Job, bool]:
+    """Enqueue one media job without waiting (a caller that polls several, such as the
+    segmented render); the job, and whether an identical job's work is re-used."""
+    return _submit(func, queue, timeout, kwargs)
+
+
+def job_status(job: Job) -> JobStatus | None:
+    """The job's status read fresh from Redis; TransientError when it is gone."""
+    return _status(job)
+
+
+def cancel_jobs(jobs: list[Job]) -> None:
+    """Raise the cancel flags of ``jobs`` and take the queued ones off their queues."""
+    _cancel_all(jobs)
