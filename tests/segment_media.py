@@ -90,3 +90,58 @@ def stream_seconds(path: Path) -> dict[str, float]:
     for s in ffprobe_json(path)["streams"]:
         out[s["codec_type"]] = float(s["duration"])
     return out
+
+
+def source_video(path: Path, seconds: float = 10.0) -> str:
+    """A moving test pattern with a tone: the caption flow's source, 360x640 at 30 fps."""
+    ffmpeg(
+        "-f",
+        "lavfi",
+        "-i",
+        f"testsrc2=s=360x640:r={FPS}:d={seconds}",
+        "-f",
+        "lavfi",
+        "-i",
+        f"sine=f=440:r=48000:d={seconds}",
+        "-c:v",
+        "libx264",
+        "-preset",
+        "ultrafast",
+        "-g",
+        "30",
+        "-c:a",
+        "aac",
+        "-shortest",
+        str(path),
+    )
+    return str(path)
+
+
+def video_spec(folder: Path) -> dict[str, Any]:
+    """The caption flow's shape: one source (from 1 s, two cuts), zoom, a logo, captions."""
+    src = source_video(folder / "talk.mp4")
+    logo = still(folder / "logo.png", "rgbtestsrc")
+    words = ["this", "is", "a", "talk", "about", "owls", "and", "their", "heads", "turning"]
+    return {
+        "duration": 7.1,
+        "output": {"width": W, "height": H, "fps": FPS, "quality": "draft"},
+        "visuals": [
+            {
+                "kind": "video",
+                "path": src,
+                "start": 1.0,
+                "duration": 8.0,
+                "motion": {"periodic_zoom": 0.1, "period_s": 3.0},
+                "focus_track": [[1.0, 0.4, 0.5], [5.0, 0.6, 0.5], [9.0, 0.5, 0.4]],
+            }
+        ],
+        "overlays": [{"kind": "image", "path": logo, "start": 2.0, "end": 5.0, "x": 0.8, "y": 0.1}],
+        "cuts": [{"start": 3.0, "end": 3.5}, {"start": 6.0, "end": 6.4}],
+        "captions": {
+            "words": [
+                {"text": w, "start": round(0.2 + 0.65 * i, 3), "end": round(0.8 + 0.65 * i, 3)}
+                for i, w in enumerate(words)
+            ]
+        },
+        "audio": {"source_audio": True},
+    }
