@@ -2,8 +2,8 @@
 then one stream-copy join where the render node runs.
 
 Server mode enqueues every segment at once, so every free worker takes one; a segment that fails
-with a transient error (its worker was killed, a disk hiccup) is enqueued again alone, up to
-``segment_retries`` times, while the others keep going (RQ's own retries come first). Embedded
+with a transient error (its worker was killed, a disk hiccup) is enqueued again alone, at once,
+up to ``segment_retries`` times, while the others keep going. Embedded
 mode renders the segments in a few threads of this process. Each segment records the worker that
 rendered it and how long it took; ``report.json`` shows them.
 """
@@ -74,11 +74,25 @@ class _Fanout:
     def submit(self, i: int) -> None:
         from reelgraph.workers.jobs.queueing import submit
 
+        # no RQ retries: a failed segment goes back on the queue at once, for any live worker
+        # (RQ's retries wait for a scheduler, which a killed worker may have been running)
         if i < len(self.calls):
-            self.jobs[i] = submit(segment_job, queue="gpu", kwargs=self.calls[i])
+            self.jobs[i] = submit(segment_job, queue="gpu", kwargs=self.calls[i], retries=0)
         else:  # the last slot is the audio track
-            self.jobs[i] = submit(render_audio, queue="cpu", kwargs={"spec": self.calls[0]["spec"]})
+            kwargs = {"spec": self.calls[0]["spec"]}
+            self.jobs[i] = submit(render_audio, queue="cpu", kwargs=kwargs, retries=0)
         self.tries[i] = self.tries.get(i, -1) + 1
+
+    def again(self, i: int) -> None:
+        """Put failed job ``i`` back on its queue (the same job: its record stays whole)."""
+        job = self.jobs[i][0]
+        try:
+            job.requeue()
+            self.jobs[i] = (job, False)
+            self.tries[i] += 1
+        except Exception:  # not in the failed registry (expired, or stopped): a new job
+            logger.debug("requeue of %s failed; enqueueing it anew", job.id, exc_info=True)
+            self.submit(i)
 
     def pending(self) -> list[int]:
         return [i for i in self.jobs if i not in self.results]
@@ -97,7 +111,7 @@ def _settle(fan: _Fanout, i: int) -> None:
         err = error_from_meta(job)
         if err.retryable and fan.tries[i] < get_settings().segment_retries:
             logger.warning("segment %s failed (%s); rendering it again alone", i, err.message)
-            fan.submit(i)
+            fan.again(i)
             return
         cancel_jobs([fan.jobs[k][0] for k in fan.pending() if k != i])
         raise err
@@ -167,4 +181,5 @@ def render_segmented(spec: dict[str, Any], out_path: str, segment_seconds: float
         "seconds": round(time.monotonic() - t0, 3),
         "join_seconds": join_s,
         "segments": [_row(s, p, fps) for s, p in zip(plan, parts, strict=True)],
+        "segment_keys": [p["key"] for p in parts],
     }
