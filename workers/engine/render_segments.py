@@ -101,7 +101,13 @@ def store_path(name: str) -> Path:
 
 
 def _segment_argv(
-    rs: RenderSpec, seg: Segment, out: str, encoder: str, ass: str | None, fonts: str | None
+    rs: RenderSpec,
+    seg: Segment,
+    out: str,
+    encoder: str,
+    ass: str | None,
+    fonts: str | None,
+    formats: dict[str, str],
 ) -> list[str]:
     s = get_settings()
     return compile_segment(
@@ -112,7 +118,7 @@ def _segment_argv(
         threads=s.threads,
         x264_preset=s.x264_preset,
         crf=s.crf,
-        input_formats=input_formats(rs),
+        input_formats=formats,
         captions_ass=ass,
         fonts_dir=fonts,
     )
@@ -124,8 +130,10 @@ def render_segment(
     """Media job: frames ``start``..``end`` of ``spec`` as an mp4 in the segment cache."""
     t0 = time.monotonic()
     rs, seg = load_spec(spec), Segment(index, start, end)
-    ass = segment_ass(rs, seg)
-    plain = _segment_argv(rs, seg, _OUT, encoder, _ASS if ass else None, _FONTS if ass else None)
+    ass, formats = segment_ass(rs, seg), input_formats(rs)
+    plain = _segment_argv(
+        rs, seg, _OUT, encoder, _ASS if ass else None, _FONTS if ass else None, formats
+    )
     key = argv_key("segment", plain, rs, {"ass": hash_bytes((ass or "").encode())})
     cache = get_cache()
     hit = cache.get("segment", key) is not None
@@ -137,7 +145,8 @@ def render_segment(
 
                 ass_path, fonts = str(tmp / "captions.ass"), str(fonts_dir())
                 Path(ass_path).write_text(ass, encoding="utf-8")
-            argv = _segment_argv(rs, seg, str(tmp / "video.mp4"), encoder, ass_path, fonts)
+            out = str(tmp / "video.mp4")
+            argv = _segment_argv(rs, seg, out, encoder, ass_path, fonts, formats)
             logger.info("segment %d [%d, %d) key=%s", index, start, end, key[:12])
             run_ffmpeg(
                 argv,
