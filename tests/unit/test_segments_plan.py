@@ -211,3 +211,30 @@ def test_the_setting_is_validated(settings_env: Any) -> None:
     assert settings_env(REELGRAPH_SEGMENT_SECONDS="0").segment_seconds == 0
     with pytest.raises(ValidationError, match="REELGRAPH_SEGMENT_SECONDS"):
         settings_env(REELGRAPH_SEGMENT_SECONDS="1")
+
+
+def test_the_api_refuses_a_bad_segment_length_at_submission() -> None:
+    from pydantic import ValidationError
+
+    from reelgraph.app.api.errors import describe_errors
+    from reelgraph.app.api.models import JobCreate
+
+    def _job(kind: str, seconds: float) -> JobCreate:
+        inputs = {"create": {"prompt": "Owls."}, "caption": {"video": "https://e.com/v.mp4"}}
+        body = {"kind": kind, "input": inputs[kind], "options": {"segment_seconds": seconds}}
+        return JobCreate.model_validate(body)
+
+    for kind in ("create", "caption"):
+        assert _job(kind, 30).options.segment_seconds == 30  # type: ignore[union-attr]
+        with pytest.raises(ValidationError) as err:
+            _job(kind, 1)
+        assert "segment_seconds 1 is too short" in describe_errors(err.value.errors())
+    with pytest.raises(ValidationError) as err:
+        JobCreate.model_validate(
+            {
+                "kind": "clips",
+                "input": {"video": "https://e.com/v.mp4"},
+                "options": {"segment_seconds": 5},
+            }
+        )
+    assert "segment_seconds" in describe_errors(err.value.errors())

@@ -10,6 +10,7 @@ rendered it and how long it took; ``report.json`` shows them.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import socket
 import time
@@ -106,6 +107,11 @@ def _settle(fan: _Fanout, i: int) -> None:
     status = job_status(job)
     if status == JobStatus.FINISHED:
         result = dict(job.return_value(refresh=True) or {})
+        if reused and not _still_there(result):  # an old job whose file the cache pruned
+            with contextlib.suppress(Exception):
+                job.delete()
+            fan.submit(i)
+            return
         fan.results[i] = {**result, "cache_hit": True} if reused else result
     elif status in (JobStatus.FAILED, JobStatus.STOPPED, JobStatus.CANCELED):
         err = error_from_meta(job)
@@ -115,6 +121,12 @@ def _settle(fan: _Fanout, i: int) -> None:
             return
         cancel_jobs([fan.jobs[k][0] for k in fan.pending() if k != i])
         raise err
+
+
+def _still_there(result: dict[str, Any]) -> bool:
+    """Whether the file a finished job's result names is still in the media store."""
+    name = result.get("path")
+    return name is None or (get_settings().home / str(name)).is_file()
 
 
 def _fan_out(calls: list[dict[str, Any]]) -> tuple[dict, list[dict]]:
