@@ -132,6 +132,7 @@ def test_api_and_two_workers_render_a_segmented_job(cluster: dict, platform: dic
 
     report = httpx.get(f"{base}/v1/jobs/{job_id}/artifacts/report.json", timeout=10).json()
     rows = report["segments"]
+    print("stage timings:", report["timings"], "segments:", rows)
     assert len(rows) >= 3, report
     assert {r["worker"] for r in rows} == media
     assert rows[0]["start"] == 0 and rows[-1]["end"] == pytest.approx(report["duration"], abs=0.04)
