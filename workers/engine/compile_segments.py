@@ -40,7 +40,8 @@ from reelgraph.workers.engine.spec import Overlay, RenderSpec
 
 
 def _piece_frames(b: GraphBuilder, p: Piece, lo: int, hi: int) -> list[tuple[int, int, int, str]]:
-    """(visual, first frame of its move, count) of the Ken Burns runs piece ``p`` needs."""
+    """(visual, first frame of its move, count, part) of each Ken Burns run piece ``p`` needs
+    for its frames ``lo``..``hi``: a body's own frames, or a crossfade's tail and head whole."""
     visuals, fps = b.spec.visuals, b.spec.output.fps
     if p.kind == "b":
         head = fade_frames(visuals, fps)[p.visual - 1] if p.visual else 0
