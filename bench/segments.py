@@ -166,13 +166,24 @@ def _segmented(spec: dict[str, Any], work: Path, redis_url: str, n: int, seconds
     return result
 
 
-def _single(spec: dict[str, Any], work: Path) -> float:
+def _single(spec: dict[str, Any], work: Path, tag: str) -> float:
     from reelgraph.workers.engine.render import render_spec
 
-    with _store(work / "home-single", "redis://127.0.0.1:1/0"):
+    with _store(work / f"home-single-{tag}", "redis://127.0.0.1:1/0"):
         t0 = time.perf_counter()
-        render_spec(spec, str(work / "single.mp4"))
+        render_spec(spec, str(work / f"single-{tag}.mp4"))
         return time.perf_counter() - t0
+
+
+def _embedded(spec: dict[str, Any], work: Path, seconds: float) -> dict:
+    """Segments in this process (embedded mode: threads), a fresh store."""
+    from reelgraph.workers.jobs.segments import render_segmented
+
+    with _store(work / "home-embedded", "redis://127.0.0.1:1/0"):
+        t0 = time.perf_counter()
+        result = render_segmented(spec, str(work / "embedded.mp4"), seconds)
+        result["wall"] = time.perf_counter() - t0
+    return result
 
 
 def makespan(costs: list[float], workers: int) -> float:
@@ -183,14 +194,26 @@ def makespan(costs: list[float], workers: int) -> float:
     return max(loads)
 
 
-def _rows(single: float, one: dict, two: dict) -> list[dict[str, Any]]:
+def _rows(singles: list[float], runs: dict[str, dict]) -> list[dict[str, Any]]:
+    single = sum(singles) / len(singles)
+    one = runs["1 worker"]
     costs = [float(r["seconds"]) for r in one["segments"]]
     join = float(one["join_seconds"])
     overhead = max(0.0, one["wall"] - sum(costs) - join)
     rows = [
-        {"name": "single pass", "ratio": 1.0, "detail": f"{single:.2f} s"},
+        {
+            "name": "single pass",
+            "ratio": 1.0,
+            "detail": f"{single:.2f} s (mean of {', '.join(f'{x:.2f}' for x in singles)}: "
+            "before and after the segmented runs)",
+        },
+        {
+            "name": "segment costs / single pass",
+            "ratio": round(sum(costs) / single, 3),
+            "detail": f"the 1-worker run's {len(costs)} segments took {sum(costs):.2f} s in all",
+        },
     ]
-    for label, res in (("1 worker", one), ("2 workers", two)):
+    for label, res in runs.items():
         workers = sorted({r["worker"] for r in res["segments"]})
         rows.append(
             {
@@ -219,11 +242,14 @@ def measure(quick: bool = False) -> list[dict[str, Any]]:
     work = Path(tempfile.mkdtemp(prefix="reelgraph-bench-segments-"))
     try:
         spec = _spec(work, cfg)
-        single = _single(spec, work)
+        before = _single(spec, work, "before")
+        runs = {"embedded (2 threads)": _embedded(spec, work, cfg["segment_s"])}
         with _redis(work) as redis_url:
-            one = _segmented(spec, work, redis_url, 1, cfg["segment_s"])
-            two = _segmented(spec, work, redis_url, 2, cfg["segment_s"])
-        return _rows(single, one, two)
+            for n in (1, 2):
+                label = f"{n} worker" + ("s" if n > 1 else "")
+                runs[label] = _segmented(spec, work, redis_url, n, cfg["segment_s"])
+        after = _single(spec, work, "after")
+        return _rows([before, after], runs)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

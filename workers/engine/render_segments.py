@@ -34,7 +34,9 @@ from reelgraph.workers.engine.compile_segments import (
     concat_list,
 )
 from reelgraph.workers.engine.ffmpeg import ffmpeg_version, run_ffmpeg
+from reelgraph.workers.engine.probe import input_demuxer
 from reelgraph.workers.engine.render import (
+    _spec_paths,
     input_formats,
     measure_loudness,
     resolve_store_paths,
@@ -124,13 +126,42 @@ def _segment_argv(
     )
 
 
+def spec_formats(spec: dict[str, Any]) -> dict[str, str]:
+    """The demuxer of each media input, keyed by the path as ``spec`` names it: probed once
+    where a render is split and handed to every segment (each probe runs FFmpeg)."""
+    raw = RenderSpec.model_validate(spec)
+    here = spec_inputs(resolve_store_paths(raw))
+    return {name: input_demuxer(p) for name, p in zip(_spec_paths(raw), here, strict=True)}
+
+
+def _local_formats(spec: dict[str, Any], rs: RenderSpec, given: dict[str, str]) -> dict[str, str]:
+    """``given`` (``spec_formats``) keyed by this machine's paths; inputs it lacks (the emoji
+    drawn here) are probed."""
+    raw = RenderSpec.model_validate(spec)
+    here = _spec_paths(resolve_store_paths(raw))
+    out = {p: given[n] for n, p in zip(_spec_paths(raw), here, strict=True) if n in given}
+    for p in spec_inputs(rs):
+        if p not in out:
+            out[p] = input_demuxer(p)
+    return out
+
+
 def render_segment(
-    spec: dict[str, Any], index: int, start: int, end: int, encoder: str
+    spec: dict[str, Any],
+    index: int,
+    start: int,
+    end: int,
+    encoder: str,
+    formats: dict[str, str] | None = None,
 ) -> dict[str, Any]:
-    """Media job: frames ``start``..``end`` of ``spec`` as an mp4 in the segment cache."""
+    """Media job: frames ``start``..``end`` of ``spec`` as an mp4 in the segment cache.
+
+    ``formats`` are the inputs' demuxers (``spec_formats``); probed here when not given.
+    """
     t0 = time.monotonic()
     rs, seg = load_spec(spec), Segment(index, start, end)
-    ass, formats = segment_ass(rs, seg), input_formats(rs)
+    ass = segment_ass(rs, seg)
+    formats = _local_formats(spec, rs, formats or {})
     plain = _segment_argv(
         rs, seg, _OUT, encoder, _ASS if ass else None, _FONTS if ass else None, formats
     )

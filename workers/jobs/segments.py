@@ -30,6 +30,7 @@ from reelgraph.workers.engine.render_segments import (
     render_audio,
     render_segment,
     segmented_key,
+    spec_formats,
 )
 from reelgraph.workers.engine.segments import Segment, plan_segments
 from reelgraph.workers.jobs.dispatch import current_mode, dispatch
@@ -50,10 +51,16 @@ def worker_name() -> str:
 
 
 def segment_job(
-    spec: dict[str, Any], index: int, start: int, end: int, encoder: str
+    spec: dict[str, Any],
+    index: int,
+    start: int,
+    end: int,
+    encoder: str,
+    formats: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     """Media job: one segment (``render_segment``), with the worker that rendered it."""
-    return {**render_segment(spec, index, start, end, encoder), "worker": worker_name()}
+    part = render_segment(spec, index, start, end, encoder, formats)
+    return {**part, "worker": worker_name()}
 
 
 def _inline(calls: list[dict[str, Any]], spec: dict[str, Any]) -> tuple[dict, list[dict]]:
@@ -177,8 +184,10 @@ def render_segmented(spec: dict[str, Any], out_path: str, segment_seconds: float
         return {**result, "segments": []}
     pref = rs.output.encoder if rs.output.encoder != "auto" else get_settings().encoder
     encoder = choose_encoder(pref)  # chosen once: every segment encodes alike
+    formats = spec_formats(spec)  # probed once, not once per segment
     calls = [
         {"spec": spec, "index": s.index, "start": s.start, "end": s.end, "encoder": encoder}
+        | {"formats": formats}
         for s in plan
     ]
     audio, parts = _inline(calls, spec) if current_mode() == "inline" else _fan_out(calls)
