@@ -104,6 +104,13 @@ def test_no_segments_when_short_off_or_unsupported() -> None:
     assert plan_segments(RenderSpec.model_validate(mixed), 2.0) == []
 
 
+def test_total_frames_round_the_duration_like_ffmpeg() -> None:
+    """``-r 30 -t 7.049`` writes 211 frames, ``-t 7.051`` 212 (FFmpeg 5.1, measured)."""
+    base = _stills([3.0, 3.0, 3.0], 7.0).model_dump()
+    for duration, frames in ((7.0, 210), (7.01, 210), (7.049, 211), (7.051, 212), (10.166667, 305)):
+        assert total_frames(RenderSpec.model_validate({**base, "duration": duration})) == frames
+
+
 def test_no_seam_after_the_visuals_end() -> None:
     """The held last frame is rendered by the segment that shows the frame it holds."""
     spec = _stills([3.0], 3.9)  # 90 frames of picture, 27 held

@@ -56,9 +56,11 @@ class Piece:
 
 
 def total_frames(spec: RenderSpec) -> int:
-    """Frames in the rendered video: the single pass's ``-r fps -t duration`` keeps these."""
+    """Frames in the rendered video: the single pass's ``-r fps -t duration`` keeps these
+    (FFmpeg rounds the duration to the nearest frame, halves up: 7.049 s at 30 fps is 211
+    frames, 7.051 s 212; measured with FFmpeg 5.1)."""
     fps = spec.output.fps
-    return max(1, math.ceil(round(spec.duration * fps, 6)))
+    return max(1, math.floor(round(spec.duration * fps, 6) + 0.5))
 
 
 def fade_frames(visuals: list[Visual], fps: int) -> list[int]:
