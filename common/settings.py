@@ -57,6 +57,18 @@ class Settings(BaseSettings):
     crf: int = 20
     threads: int = 0
     tts_parallelism: int = 2
+    segment_seconds: float = Field(
+        default=60.0,
+        description="Server mode: renders longer than this split into segments of about this "
+        "many seconds, one RQ job each; 0 renders in one pass. Embedded mode: one pass unless "
+        "asked (--segment-seconds). 0 or 2..3600.",
+    )
+    segment_retries: int = Field(
+        default=2, ge=0, description="Times a failed segment is enqueued again on its own."
+    )
+    segment_parallel: int = Field(
+        default=2, ge=1, description="Segments rendered at once in embedded mode (threads)."
+    )
 
     # Limits on hostile input
     max_prompt_chars: int = 20_000
@@ -168,6 +180,16 @@ class Settings(BaseSettings):
         validation_alias=AliasChoices("REELGRAPH_FONTS_CACHE_DIR"),
         description="Machine-wide cache of prepared fonts; $XDG_CACHE_HOME/reelgraph/fonts.",
     )
+
+    @field_validator("segment_seconds")
+    @classmethod
+    def _segment_seconds(cls, value: float) -> float:
+        if value != 0 and not 2 <= value <= 3600:
+            raise ValueError(
+                f"REELGRAPH_SEGMENT_SECONDS {value:g} is out of range; use 0 (one pass) or "
+                "2..3600 seconds."
+            )
+        return value
 
     @property
     def fonts_cache_dir(self) -> Path:

@@ -22,6 +22,7 @@ from reelgraph.workers.engine.captions_look import BUNDLED_FAMILIES, CAPTION_STY
 from reelgraph.workers.engine.enhance import ENHANCE_MODES
 from reelgraph.workers.engine.music import MOOD_FALLBACK, moods
 from reelgraph.workers.engine.ocr import ENGINES
+from reelgraph.workers.engine.segments import MAX_SEGMENT_S, MIN_SEGMENT_S
 from reelgraph.workers.engine.spec import ASPECT_SIZES
 from reelgraph.workers.engine.timeline_export import EXPORT_FORMATS
 
@@ -182,6 +183,28 @@ class Output(_Options):
         return self
 
 
+class Segmenting(_Options):
+    """Segment-parallel rendering (create and caption)."""
+
+    GROUP = "output"
+
+    segment_seconds: float | None = Field(None, ge=0, le=MAX_SEGMENT_S)
+    """Render in segments of about this many seconds, one per worker (0 = one pass; default:
+    one pass embedded, REELGRAPH_SEGMENT_SECONDS (60) on a server); 0 or 2..3600."""
+
+    @model_validator(mode="after")
+    def _segment_range(self) -> Self:
+        seg = self.segment_seconds
+        if seg is not None and 0 < seg < MIN_SEGMENT_S:
+            raise self.fail(
+                "segment_seconds",
+                seg,
+                f"segment_seconds {seg:g} is too short; use 0 (one pass) or "
+                f"{MIN_SEGMENT_S:g}..{MAX_SEGMENT_S:g} seconds.",
+            )
+        return self
+
+
 class Export(_Options):
     """Editor timelines of the edit (create and caption)."""
 
@@ -259,7 +282,7 @@ class Translation(_Options):
         return self
 
 
-class Context(CaptionLook, Output, Export, Translation):
+class Context(CaptionLook, Output, Segmenting, Export, Translation):
     """Options of `create`: how one video is made from a prompt; every one has a default."""
 
     FLOW = "create"
@@ -311,7 +334,7 @@ class Context(CaptionLook, Output, Export, Translation):
         return self
 
 
-class CaptionContext(CaptionLook, Output, Export, Speech, Translation):
+class CaptionContext(CaptionLook, Output, Segmenting, Export, Speech, Translation):
     """Options of `caption`: caption, tighten and reframe an existing video in one render."""
 
     FLOW = "caption"

@@ -93,6 +93,7 @@ def create_report(state: State) -> dict[str, Any]:
         "narration_engine": (state.get("narration") or {}).get("engine"),
         "music": _public_music(state.get("music")),
         "enhanced_visuals": sum(1 for v in spec["visuals"] if v.get("enhance")),
+        "segments": state["video"].get("segments", []),
         "warnings": state.get("warnings", []),
     }
 
@@ -112,6 +113,7 @@ def caption_report(state: State) -> dict[str, Any]:
         "output": state["spec"]["output"],
         "encoder": video.get("encoder"),
         "render_key": video.get("key"),
+        "segments": video.get("segments", []),
         "caption_style": (state.get("captions") or {}).get("style"),
         "transcript": {
             "language": tr.get("language"),

@@ -32,6 +32,13 @@ def add_parser(sub: Any) -> None:
         "-o", "--output", help="where to write the video (default: SPEC's name with .mp4)"
     )
     p.add_argument("-q", "--quiet", action="store_true", help="no progress line")
+    p.add_argument(
+        "--segment-seconds",
+        type=float,
+        default=0.0,
+        help="render in segments of about this many seconds, joined without re-encoding "
+        "(0 = one pass; else 2..3600)",
+    )
     p.set_defaults(func=run)
 
 
@@ -90,8 +97,16 @@ def run(args: argparse.Namespace) -> int:
         last[0] = time.monotonic()
         print(f"\rrendering {fraction:4.0%}", end="", file=sys.stderr, flush=True)
 
+    seconds = args.segment_seconds
+    if seconds and not 2 <= seconds <= 3600:
+        raise InvalidInput(f"--segment-seconds {seconds:g} is out of range; use 0 or 2..3600.")
     with progress.hooks(_report, None):
-        result = render_spec(spec, str(out))
+        if seconds:
+            from reelgraph.workers.jobs.segments import render_segmented
+
+            result = render_segmented(spec, str(out), seconds)
+        else:
+            result = render_spec(spec, str(out))
     if not args.quiet:
         print("\r", end="", file=sys.stderr)
     print(f"video: {out}" + (" (from the render cache)" if result["cache_hit"] else ""))

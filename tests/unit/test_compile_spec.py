@@ -60,7 +60,9 @@ GOLDEN_FC = (
     "format=yuv420p,split=2[v1s0][v1s1];"
     "[v1s0]zoompan=z='1.2+-0.2*(on/89)':x='(iw-iw/zoom)*(0.5+0*(on/89))'"
     ":y='(ih-ih/zoom)*(0.5+0*(on/89))':d=15:s=1080x1920:fps=30,setsar=1,trim=end_frame=15[v1h];"
-    "[v0t][v1h]xfade=transition=fade:duration=0.5:offset=0,format=yuv420p[x1];"
+    "[v0t]tpad=stop=1:stop_mode=clone[v0tp];[v1h]tpad=stop=1:stop_mode=clone[v1hp];"
+    "[v0tp][v1hp]xfade=transition=fade:duration=0.5:offset=0,trim=end_frame=15,format=yuv420p,"
+    "setpts=N/30/TB[x1];"
     "[v1s1]zoompan=z='1.2+-0.2*((on+15)/89)':x='(iw-iw/zoom)*(0.5+0*((on+15)/89))'"
     ":y='(ih-ih/zoom)*(0.5+0*((on+15)/89))':d=75:s=1080x1920:fps=30,setsar=1,"
     "trim=end_frame=75[v1b];"
@@ -200,7 +202,7 @@ def test_fade_goes_through_black_and_crossfade_dissolves() -> None:
     visuals = _spec().model_dump()["visuals"]
     visuals[0]["transition"] = {"kind": "fade", "duration": 0.5}
     fc = compile_spec(_spec(visuals=visuals, captions=None), "/o.mp4")
-    assert "[v0t][v1h]xfade=transition=fadeblack:duration=0.5:offset=0," in " ".join(fc)
+    assert "[v0tp][v1hp]xfade=transition=fadeblack:duration=0.5:offset=0," in " ".join(fc)
     video = [{"kind": "video", "path": "/m/s.mp4", "duration": 2.0} for _ in range(2)]
     video[0]["transition"] = {"kind": "fade", "duration": 0.5}
     fc = " ".join(compile_spec(_spec(visuals=video, captions=None), "/o.mp4"))

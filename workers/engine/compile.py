@@ -28,12 +28,29 @@ from reelgraph.workers.engine.enhance import denoise_filter, scale_flags, sharpe
 from reelgraph.workers.engine.filtergraph import GraphBuilder, fmt, frame_count
 from reelgraph.workers.engine.filtergraph import ass_filter as ass_filter
 from reelgraph.workers.engine.filtergraph import escape_filter_value as escape_filter_value
+from reelgraph.workers.engine.segments import fade_frames as _fadeframe_count
 from reelgraph.workers.engine.spec import Motion, RenderSpec, Visual
 
 #: Pixels of headroom the Ken Burns source gets relative to the output (smoother sub-pixel motion).
 KB_OVERSCAN = 1.0
 #: The xfade transition of each Transition kind: a dissolve, or a dip through black.
 XFADE_TRANSITIONS = {"crossfade": "fade", "fade": "fadeblack"}
+
+
+def crossfade(a: str, b: str, kind: str, frames: int, fps: int, out: str, then: str = "") -> str:
+    """``frames`` frames of the ``kind`` crossfade from ``[a]`` into ``[b]`` (both that long).
+
+    xfade stamps its last frame at the fade's end, and whether that frame is a blend or ``b``
+    alone depends on which input ends first: both inputs get one more frame, the fade keeps
+    ``frames`` of its own, put back on the frame grid (a segment renders the same frames).
+    ``then`` is more filters after those (a segment's trim).
+    """
+    pad = "tpad=stop=1:stop_mode=clone"
+    return (
+        f"[{a}]{pad}[{a}p];[{b}]{pad}[{b}p];[{a}p][{b}p]xfade=transition={XFADE_TRANSITIONS[kind]}"
+        f":duration={fmt(frames / fps)}:offset=0,trim=end_frame={frames},format=yuv420p,"
+        f"setpts=N/{fps}/TB{then}[{out}]"
+    )
 
 
 def _prescale(b: GraphBuilder, v: Visual, idx: int, label: str, parts: int) -> list[str]:
@@ -73,25 +90,6 @@ def _kenburns(b: GraphBuilder, v: Visual, src: str, label: str, first: int, coun
     )
 
 
-def _fadeframe_count(visuals: list[Visual], fps: int) -> list[int]:
-    """Frames of the crossfade from each visual into the next (0 for a hard cut / the last)."""
-    out = []
-    for i, v in enumerate(visuals):
-        t = v.transition
-        if i + 1 >= len(visuals) or t.kind == "none" or t.duration <= 0:
-            out.append(0)
-            continue
-        td = min(t.duration, v.duration / 2, visuals[i + 1].duration / 2)
-        out.append(
-            min(
-                round(td * fps),
-                frame_count(v.duration, fps) // 2,
-                frame_count(visuals[i + 1].duration, fps) // 2,
-            )
-        )
-    return out
-
-
 def _still_timeline(b: GraphBuilder) -> str:
     """Stills with motion, crossfaded, joined by one concat; returns the output label.
 
@@ -112,11 +110,8 @@ def _still_timeline(b: GraphBuilder) -> str:
         )
         if head:  # head > 0 exactly when a crossfade comes in from the previous clip
             _kenburns(b, v, srcs["h"], f"v{i}h", 0, head)
-            kind = XFADE_TRANSITIONS[visuals[i - 1].transition.kind]
-            b.filters.append(
-                f"[v{i - 1}t][v{i}h]xfade=transition={kind}:duration={fmt(head / fps)}:offset=0,"
-                f"format=yuv420p[x{i}]"
-            )
+            kind = visuals[i - 1].transition.kind
+            b.filters.append(crossfade(f"v{i - 1}t", f"v{i}h", kind, head, fps, f"x{i}"))
             segments.append(f"x{i}")
         if body > 0:
             _kenburns(b, v, srcs["b"], f"v{i}b", head, body)

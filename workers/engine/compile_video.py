@@ -268,20 +268,28 @@ def _zoom_filter(spec: RenderSpec, visual: Visual, duration: float, reframed: bo
 
 
 def video_visual_filters(
-    spec: RenderSpec, visual: Visual, in_idx: int, out_label: str
+    spec: RenderSpec,
+    visual: Visual,
+    in_idx: int,
+    out_label: str,
+    *,
+    ranges: list[Range] | None = None,
+    first_frame: int = 0,
 ) -> list[str]:
     """Filter statements turning input ``in_idx`` (the source video) into ``[out_label]``.
 
     Output: spec.output size and fps, SAR 1, yuv420p, cuts removed, reframed and zoomed; an
     enhanced visual is denoised at its own size, upscaled with lanczos, then sharpened.
+    A segment (``compile_segments``) passes the input ranges of its frames only and the output
+    frame they start at, so the reframe and zoom see the times they see in the single pass.
     """
     fps = spec.output.fps
-    ranges = _input_ranges(spec, visual)
+    ranges = _input_ranges(spec, visual) if ranges is None else ranges
     track = output_focus_track(spec, visual)
     chain: list[str | None] = [
         f"fps={fps}",
         f"select='{_select_expr(ranges, fps)}'",
-        f"setpts=N/{fps}/TB",
+        f"setpts=(N+{first_frame})/{fps}/TB" if first_frame else f"setpts=N/{fps}/TB",
         denoise_filter(visual.enhance, still=False),
         _reframe_filter(spec, visual, track),
         sharpen_filter(visual.enhance),

@@ -139,6 +139,7 @@ def render_key(spec: RenderSpec, encoder: str) -> str:
         "encoder": encoder,
         "ffmpeg": ffmpeg_version(),
         "x264": [s.x264_preset, s.crf],
+        "compile": 2,  # 2: crossfades on the frame grid (in 1, a frame late and one held)
     }
     return make_key("render", params)
 

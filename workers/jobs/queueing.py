@@ -115,7 +115,11 @@ def retry_policy(retries: int) -> Retry | None:
 
 
 def _submit(
-    func: Callable[..., Any], queue: str, timeout: int | None, kwargs: dict[str, Any]
+    func: Callable[..., Any],
+    queue: str,
+    timeout: int | None,
+    kwargs: dict[str, Any],
+    retries: int | None = None,
 ) -> tuple[Job, bool]:
     """Enqueue ``func(**kwargs)`` unless an identical job is active or finished already.
 
@@ -142,8 +146,11 @@ def _submit(
             timeout=timeout or s.job_timeout_s,
             result_ttl=s.media_result_ttl_s,
             failure_ttl=s.media_result_ttl_s,
-            retry=retry_policy(s.media_retries),
-            meta={"root": current_root(), "retries_total": s.media_retries},
+            retry=retry_policy(s.media_retries if retries is None else retries),
+            meta={
+                "root": current_root(),
+                "retries_total": s.media_retries if retries is None else retries,
+            },
             description=f"{func_name(func)} for {current_root() or '-'}",
         )
         return job, False
@@ -241,3 +248,30 @@ def _as_shared(result: Any) -> Any:
     if isinstance(result, dict) and "cache_hit" in result:
         return {**result, "cache_hit": True}
     return result
+
+
+def submit(
+    func: Callable[..., Any],
+    *,
+    queue: str,
+    kwargs: dict[str, Any],
+    timeout: int | None = None,
+    retries: int | None = None,
+) -> tuple[Job, bool]:
+    """Enqueue one media job without waiting (a caller that polls several, such as the
+    segmented render); the job, and whether an identical job's work is re-used.
+
+    ``retries``: RQ's own retries (default ``media_retries``); 0 for a caller that enqueues a
+    failed job again itself, at once, instead of waiting for RQ's scheduler to.
+    """
+    return _submit(func, queue, timeout, kwargs, retries)
+
+
+def job_status(job: Job) -> JobStatus | None:
+    """The job's status read fresh from Redis; TransientError when it is gone."""
+    return _status(job)
+
+
+def cancel_jobs(jobs: list[Job]) -> None:
+    """Raise the cancel flags of ``jobs`` and take the queued ones off their queues."""
+    _cancel_all(jobs)

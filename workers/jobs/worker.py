@@ -209,6 +209,13 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     setup_logging()
     queues = [q.strip() for q in args.queues.split(",") if q.strip()]
+    if set(queues) & {"gpu", "cpu"}:
+        # the render modules, imported once here, come with every forked work horse: a render
+        # segment (a job of a few seconds) does not pay for importing them each time
+        import reelgraph.workers.jobs.segments  # noqa: F401
+        from reelgraph.workers.engine.ffmpeg import ffmpeg_version
+
+        ffmpeg_version()  # part of every render key: asked once, not in every work horse
     worker = build_worker(queues, name=args.name)
     tie_forks_to_this_process()
     logging.getLogger("rq.worker").setLevel(logging.getLogger().level)
