@@ -26,7 +26,7 @@ from reelgraph.workers.engine.visuals.textframe import is_text_frame, text_share
 logger = logging.getLogger(__name__)
 
 FACTS_NS = "visual-facts"
-FACTS_VERSION = 1
+FACTS_VERSION = 2
 #: Items asked of each source per scene.
 SEARCH_LIMIT = 10
 

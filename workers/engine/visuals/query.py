@@ -1,8 +1,8 @@
 """A scene's search query without a model: its named things first, then its nouns.
 
 No part-of-speech tagger ships offline, so nouns are guessed: content words (not stop words,
-not numbers) that do not read as verbs or adverbs (``-ly``, ``-ing`` after a pronoun, a list of
-common verbs), ranked by how often the scene says them and by length. Named things are runs of
+not numbers) that do not read as verbs or adverbs (``-ly``, a list of common verbs and
+adjectives), ranked by how often the scene says them, head words before their modifiers. Named things are runs of
 capitalised words that do not open a sentence ("Lisbon", "Mount Everest").
 """
 
@@ -23,7 +23,7 @@ _STOP_TEXT = """
     while because so yet both either neither whether each per via around through during without
     within among against between above below new old first last next today yes lot lots kind
     across along toward towards beside near behind beyond upon onto inside outside three four
-    five six seven eight nine ten hundred thousand million billion half dozen runs
+    five six seven eight nine ten hundred thousand million billion half dozen runs past
 """
 _STOP = frozenset(_STOP_TEXT.split())
 #: Everyday verbs and adjectives that read as nouns to the rule above but are poor searches.
@@ -42,6 +42,8 @@ _NOT_NOUN_TEXT = """
     pull pulls great good best better small large big long short high low little important
     different early late young able real sure free full whole true easy hard right wrong
     amazing incredible simple special actually almost always never often usually maybe
+climb climbs climbed fly flies flew swims swam eat eats ate drink drinks sit sits sat rise
+rises rose carry carries carried jump jumps jumped turn turns turned try tries tried
 """
 _NOT_NOUN = frozenset(_NOT_NOUN_TEXT.split())
 
@@ -78,11 +80,23 @@ def named_things(text: str) -> list[str]:
 
 
 def nouns(text: str) -> list[str]:
-    """Guessed nouns of ``text`` (lower case), most said and longest first."""
+    """Guessed nouns of ``text`` (lower case): most said first, then head words before their
+    modifiers (a content word right before another, "yellow" in "yellow trams"), in order."""
     tokens = [_clean(t) for t in text.split()]
-    words = [t.lower() for t in tokens if t and t.isalpha() and _is_content(t)]
+    content = [bool(t) and t.isalpha() and _is_content(t) for t in tokens]
+    words: list[str] = []
+    modifier: dict[str, bool] = {}
+    for i, t in enumerate(tokens):
+        if not content[i]:
+            continue
+        low = t.lower()
+        words.append(low)
+        before_another = (
+            i + 1 < len(tokens) and content[i + 1] and not text.split()[i].endswith(",")
+        )
+        modifier[low] = modifier.get(low, True) and before_another
     counts = Counter(words)
-    return sorted(counts, key=lambda w: (-counts[w], -len(w), words.index(w)))
+    return sorted(counts, key=lambda w: (-counts[w], modifier[w], words.index(w)))
 
 
 def scene_query(text: str, max_words: int = MAX_WORDS) -> str:

@@ -21,6 +21,8 @@ logger = logging.getLogger(__name__)
 MAX_TEXT_SHARE = 0.1
 #: OCR lines read with less confidence than this are ignored (noise in textures).
 MIN_CONFIDENCE = 0.5
+#: A "line" taller than this share of the picture is not text.
+MAX_LINE_HEIGHT = 0.35
 
 
 def text_share(img: Image.Image, engine: str = "auto") -> float:
@@ -31,11 +33,18 @@ def text_share(img: Image.Image, engine: str = "auto") -> float:
     bgr = np.ascontiguousarray(np.asarray(rgb)[:, :, ::-1])
     lines = ocr_image(bgr, resolve_engine(engine))
     area = sum(
-        max(0, ln["box"][2]) * max(0, ln["box"][3])
-        for ln in lines
-        if ln["confidence"] >= MIN_CONFIDENCE
+        max(0, ln["box"][2]) * max(0, ln["box"][3]) for ln in lines if _is_line(ln, rgb.height)
     )
     return round(min(1.0, area / float(rgb.width * rgb.height)), 4)
+
+
+def _is_line(line: dict[str, object], height: int) -> bool:
+    """A believable line of text: read with confidence, two characters or more, and not
+    taller than a line can be (the OCR sometimes reads a lone "1" in a whole smooth picture)."""
+    box = line["box"]
+    text = str(line["text"]).strip()
+    tall = isinstance(box, list) and box[3] > height * MAX_LINE_HEIGHT
+    return float(str(line["confidence"])) >= MIN_CONFIDENCE and len(text) >= 2 and not tall
 
 
 def is_text_frame(share: float, limit: float = MAX_TEXT_SHARE) -> bool:
