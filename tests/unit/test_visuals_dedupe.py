@@ -7,7 +7,7 @@ import io
 import numpy as np
 from PIL import Image, ImageFilter
 
-from reelgraph.workers.engine.visuals.dedupe import NEAR_BITS, dhash, distance, is_near
+from reelgraph.workers.engine.visuals.dedupe import NEAR_BITS, dhash, distance, is_near, signature
 
 
 def _scene(seed: int) -> Image.Image:
@@ -27,6 +27,16 @@ def test_resized_recompressed_copy_is_a_near_duplicate() -> None:
     assert distance(dhash(original), dhash(copy)) <= NEAR_BITS
     assert distance(dhash(original), dhash(brighter)) <= NEAR_BITS
     assert is_near(dhash(copy), [dhash(_scene(7)), dhash(original)])
+
+
+def test_flat_pictures_of_different_colours_are_not_duplicates() -> None:
+    red, blue = Image.new("RGB", (90, 160), (255, 0, 0)), Image.new("RGB", (90, 160), (0, 0, 255))
+    (hr, cr), (hb, cb) = signature(red), signature(blue)
+    assert distance(hr, hb) == 0  # dHash alone sees no difference
+    assert not is_near(hb, [hr], colour=cb, seen_colours=[cr])
+    dark_red = Image.new("RGB", (90, 160), (245, 8, 4))
+    hd, cd = signature(dark_red)
+    assert is_near(hd, [hr], colour=cd, seen_colours=[cr])
 
 
 def test_different_pictures_are_far_apart() -> None:

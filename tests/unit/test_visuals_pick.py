@@ -64,6 +64,13 @@ def _item(source: str, id: str, text: str, url: str = "") -> Candidate:
     )
 
 
+@pytest.fixture(autouse=True)
+def no_ocr(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """OCR is slow on a shared CPU: only the text-frame test reads the pictures."""
+    if "text_frames" not in request.node.name:
+        monkeypatch.setattr(pick, "text_share", lambda img: 0.0)
+
+
 @pytest.fixture
 def files(tmp_path: Path) -> dict[str, Path]:
     return {

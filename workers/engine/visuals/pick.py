@@ -18,7 +18,7 @@ from reelgraph.errors import DependencyMissing, ReelgraphError
 from reelgraph.workers.engine.cache import get_cache, make_key
 from reelgraph.workers.engine.visuals import providers
 from reelgraph.workers.engine.visuals.candidate import Candidate, Source
-from reelgraph.workers.engine.visuals.dedupe import dhash, frame_of, is_near
+from reelgraph.workers.engine.visuals.dedupe import frame_of, is_near, signature
 from reelgraph.workers.engine.visuals.modes import MODES
 from reelgraph.workers.engine.visuals.rank import orientation_of, rank
 from reelgraph.workers.engine.visuals.textframe import is_text_frame, text_share
@@ -26,7 +26,7 @@ from reelgraph.workers.engine.visuals.textframe import is_text_frame, text_share
 logger = logging.getLogger(__name__)
 
 FACTS_NS = "visual-facts"
-FACTS_VERSION = 2
+FACTS_VERSION = 3
 #: Items asked of each source per scene.
 SEARCH_LIMIT = 10
 
@@ -40,6 +40,7 @@ class Picker:
     height: int
     used_ids: set[tuple[str, str]] = field(default_factory=set)
     used_hashes: list[int] = field(default_factory=list)
+    used_colours: list[list[int]] = field(default_factory=list)
     failed: set[str] = field(default_factory=set)
     warnings: list[str] = field(default_factory=list)
     ocr: bool = True
@@ -73,14 +74,16 @@ def sources_for(mode: str, library: str | None) -> tuple[list[Source], list[str]
 
 
 def item_facts(path: str, kind: str, duration: float, ocr: bool) -> dict[str, Any]:
-    """{dhash, text_share} of one media file, cached by its bytes (text_share None untested)."""
+    """{dhash, colour, text_share} of one media file, cached by its bytes (text_share is None
+    when the OCR was not asked)."""
     key = make_key(FACTS_NS, {"v": FACTS_VERSION, "kind": kind, "ocr": ocr}, [path])
     cache = get_cache()
     hit = cache.get_json(FACTS_NS, key)
     if hit is not None:
         return dict(hit)
     img = frame_of(path, kind, duration)
-    facts = {"dhash": dhash(img), "text_share": text_share(img) if ocr else None}
+    h, colour = signature(img)
+    facts = {"dhash": h, "colour": colour, "text_share": text_share(img) if ocr else None}
     cache.put_json(FACTS_NS, key, facts)
     return facts
 
@@ -104,7 +107,9 @@ def _accept(p: Picker, item: Candidate) -> dict[str, Any] | None:
         return None
     path = _local(item)
     facts = _facts(p, path, item)
-    if is_near(int(facts["dhash"]), p.used_hashes):
+    if is_near(
+        int(facts["dhash"]), p.used_hashes, colour=facts["colour"], seen_colours=p.used_colours
+    ):
         logger.info("visuals: %s %s is a near duplicate of one shown", item.source, item.id)
         return None
     share = facts.get("text_share")
@@ -113,6 +118,7 @@ def _accept(p: Picker, item: Candidate) -> dict[str, Any] | None:
         return None
     p.used_ids.add((item.source, item.id))
     p.used_hashes.append(int(facts["dhash"]))
+    p.used_colours.append(list(facts["colour"]))
     return {**_credit(item), "path": path, "text_share": share}
 
 

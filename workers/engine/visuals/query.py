@@ -2,8 +2,9 @@
 
 No part-of-speech tagger ships offline, so nouns are guessed: content words (not stop words,
 not numbers) that do not read as verbs or adverbs (``-ly``, a list of common verbs and
-adjectives), ranked by how often the scene says them, head words before their modifiers. Named things are runs of
-capitalised words that do not open a sentence ("Lisbon", "Mount Everest").
+adjectives), ranked by how often the scene says them, head words before their modifiers.
+Named things are runs of capitalised words that do not open a sentence ("Lisbon", "Mount
+Everest").
 """
 
 from __future__ import annotations
