@@ -3,8 +3,8 @@
 A picked still (library, stock, generated) is ingested like a user image (checked, oriented,
 bounded, stored by content); a picked clip plays from its middle when long enough, is slowed
 when a little short and looped when much shorter; a scene nothing fits gets a card: its key
-phrase set like a title, an emoji matched to its key words, and its first number as a big
-figure counting up (an overlay of the one render).
+phrase set like a title, above it an emoji matched to its key words or, when the scene says a
+number, that number as a big figure counting up (an overlay of the one render).
 """
 
 from __future__ import annotations
@@ -63,14 +63,18 @@ def _picked(pick: dict[str, Any], needed_s: float, width: int, height: int) -> d
     return {"kind": "image", "path": img["path"]}
 
 
-def _card(scene: dict[str, Any], index: int, mood: str, width: int, height: int) -> dict[str, Any]:
+def _card(
+    scene: dict[str, Any], query: str, index: int, mood: str, width: int, height: int
+) -> dict[str, Any]:
     """A card for the scene, drawn once (cached by what it shows), and its figure if any."""
     from reelgraph.workers.engine.card_figures import find_figure
     from reelgraph.workers.engine.cards import draw_card, key_phrase, scene_emoji
 
     keywords = scene.get("keywords") or []
-    phrase = key_phrase(scene["narration"], keywords)
-    emoji = scene_emoji(keywords, scene["narration"])
+    key_words = (query or scene.get("query") or "").split() or keywords
+    phrase = key_phrase(scene["narration"], key_words)
+    figure = find_figure(scene["narration"])  # the figure takes the emoji's place
+    emoji = None if figure else scene_emoji([*key_words, *keywords], scene["narration"])
     what = {"phrase": phrase, "emoji": emoji, "i": index, "mood": mood, "w": width, "h": height}
     path = _card_path(what)
     if not path.exists():
@@ -85,7 +89,6 @@ def _card(scene: dict[str, Any], index: int, mood: str, width: int, height: int)
             phrase=phrase,
             emoji=emoji,
         )
-    figure = find_figure(scene["narration"])
     return {"kind": "card", "path": str(path), "figure": figure.text() if figure else None}
 
 
@@ -112,7 +115,8 @@ def scene_sources(
             out.append(_picked(pick, span, width, height))
         else:
             scene = plan["scenes"][i % len(plan["scenes"])]
-            out.append(_card(scene, i, plan.get("mood", "calm"), width, height))
+            query = (pick or {}).get("query", "")
+            out.append(_card(scene, query, i, plan.get("mood", "calm"), width, height))
     return out
 
 

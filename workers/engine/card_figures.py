@@ -93,8 +93,8 @@ def _frame(
         font=font,
         fill=(*accent, 255),
         anchor="mm",
-        stroke_width=max(1, size // 30),
-        stroke_fill=(255, 255, 255, 255),
+        stroke_width=max(1, size // 24),
+        stroke_fill=(20, 20, 30, 255),
     )
     return Image.alpha_composite(shadow, layer)
 

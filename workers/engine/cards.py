@@ -89,13 +89,14 @@ TEXT_MAX_H = 0.4
 #: Width budget: the renderer's Ken Burns moves (zoom up to 1.2 with a pan) keep only about the
 #: middle 77% of the width visible for a whole clip, so the words stay inside it.
 TEXT_MAX_W = 0.72
-#: With an emoji (and room for a figure) the phrase sits lower and smaller: the emoji's size and
-#: centre, the phrase's centre and height budget, and the figure's centre (``card_figures``).
+#: With a phrase the card leaves its upper part to an emoji or a figure (``card_figures``, drawn
+#: by the render in the emoji's place): the emoji's size and centre, the phrase's centre and
+#: height budget, and the figure's centre.
 EMOJI_SIZE = 0.26
 EMOJI_CENTRE = 0.19
 PHRASE_CENTRE = 0.40
 PHRASE_MAX_H = 0.2
-FIGURE_CENTRE = 0.62
+FIGURE_CENTRE = EMOJI_CENTRE
 
 
 def family_for(text: str, family: str) -> str:
@@ -150,7 +151,7 @@ def _draw_text(
     return Image.alpha_composite(out, text_layer).convert("RGB")
 
 
-def key_phrase(narration: str, keywords: list[str], max_words: int = 6) -> str:
+def key_phrase(narration: str, keywords: list[str], max_words: int = 7) -> str:
     """The scene's key phrase: its clause holding most key words, when short enough; else
     its key words. Set in title case."""
     keys = {k.lower() for k in keywords if k}
@@ -220,7 +221,7 @@ def draw_card(
     """Draw one scene card (PNG) at ``scale`` x (width, height); deterministic; never blank.
 
     With ``phrase`` the card shows it as a title (instead of the key words and ``title``), and
-    with ``emoji`` that emoji large above it; both leave room for a figure below them.
+    with ``emoji`` that emoji large above it (where a figure goes when the scene has one).
     """
     if not (1.0 <= scale <= 3.0) or width < 16 or height < 16:
         raise InvalidInput(f"Card size {width}x{height} at scale {scale} is out of range.")

@@ -1,8 +1,8 @@
 """A scene's search query without a model: its named things first, then its nouns.
 
 No part-of-speech tagger ships offline, so nouns are guessed: content words (not stop words,
-not numbers) that do not read as verbs or adverbs (``-ly``, a list of common verbs and
-adjectives), ranked by how often the scene says them, head words before their modifiers.
+not numbers) that do not read as verbs or adverbs (``-ly``, ``-ed``, a list of common verbs
+and adjectives), ranked by how often the scene says them, head words before their modifiers.
 Named things are runs of capitalised words that do not open a sentence ("Lisbon", "Mount
 Everest").
 """
@@ -24,7 +24,8 @@ _STOP_TEXT = """
     while because so yet both either neither whether each per via around through during without
     within among against between above below new old first last next today yes lot lots kind
     across along toward towards beside near behind beyond upon onto inside outside three four
-    five six seven eight nine ten hundred thousand million billion half dozen runs past
+    five six seven eight nine ten hundred thousand million billion half dozen runs past far
+nobody somebody someone anyone everyone nothing something anything everything
 """
 _STOP = frozenset(_STOP_TEXT.split())
 #: Everyday verbs and adjectives that read as nouns to the rule above but are poor searches.
@@ -45,6 +46,8 @@ _NOT_NOUN_TEXT = """
     amazing incredible simple special actually almost always never often usually maybe
 climb climbs climbed fly flies flew swims swam eat eats ate drink drinks sit sits sat rise
 rises rose carry carries carried jump jumps jumped turn turns turned try tries tried
+crept fell ran swam grew flew drove rode sang spoke broke woke wore threw caught taught
+fought sought bought stole slept wept kept sent spent
 """
 _NOT_NOUN = frozenset(_NOT_NOUN_TEXT.split())
 
@@ -57,6 +60,8 @@ def _is_content(word: str) -> bool:
     low = word.lower()
     if len(low) < 3 or low in _STOP or low in _NOT_NOUN or any(c.isdigit() for c in low):
         return False
+    if low.endswith("ed") and not low.endswith("eed") and len(low) > 4:
+        return False  # a past tense: "drifted", "expected"
     return not low.endswith("ly")
 
 
