@@ -56,11 +56,24 @@ def user_images(images: list[str], n: int, width: int, height: int) -> list[dict
 def _picked(pick: dict[str, Any], needed_s: float, width: int, height: int) -> dict[str, Any]:
     if pick["kind"] == "video":
         return {"kind": "clip", "path": pick["path"], **fit_clip(pick["duration"], needed_s)}
+    return {"kind": "image", "path": _ingested(pick, max(width, height) * 2)}
+
+
+def _ingested(pick: dict[str, Any], max_side: int) -> str:
+    """The picked still ingested like a user image; remembered by its bytes (re-encoding a
+    large PNG costs more than everything else a cached run does)."""
+    from reelgraph.workers.engine.cache import get_cache, make_key
     from reelgraph.workers.engine.images import ingest_image
 
+    key = make_key("visual-ingest", {"max_side": max_side}, [pick["path"]])
+    cache = get_cache()
+    hit = cache.get_json("visual-ingest", key)
+    if hit is not None and Path(hit["path"]).is_file():
+        return str(hit["path"])
     label = f"visual {pick['source']} {pick['id']}"
-    img = ingest_image(pick["path"], _store(), max_side=max(width, height) * 2, label=label)
-    return {"kind": "image", "path": img["path"]}
+    img = ingest_image(pick["path"], _store(), max_side=max_side, label=label)
+    cache.put_json("visual-ingest", key, {"path": img["path"]})
+    return str(img["path"])
 
 
 def _card(

@@ -205,7 +205,7 @@ def _overlay_tracks(spec: RenderSpec, refs: RenderSpec, media: _Probe, total: in
     placed: list[tuple[int, int, int]] = []  # (record_in, record_out, track index)
     for ov, r in zip(spec.overlays, refs.overlays, strict=True):
         rin, rout = min(round(ov.start * fps), total), min(round(ov.end * fps), total)
-        if rout <= rin:
+        if rout <= rin or ov.frames > 1:  # a card's counting figure: an editor has no strips
             continue
         level = 1 + max((t for a, b, t in placed if a < rout and rin < b), default=-1)
         if level == len(tracks):
