@@ -193,3 +193,12 @@ def test_library_comes_before_providers_in_auto(monkeypatch, files, tmp_path) ->
         ("pexels", "b"),
     ]
     assert out["visuals"][0]["origin"] == "library:red_fox.png"
+
+
+def test_a_missing_library_setting_warns_instead_of_failing(monkeypatch, files, tmp_path) -> None:
+    _use(monkeypatch, [], files)
+    out = pick.pick_all(
+        _scenes("fox"), mode="auto", library=str(tmp_path / "gone"), width=1080, height=1920
+    )
+    assert out["visuals"][0]["source"] == "cards"
+    assert "library is not used" in out["warnings"][0]

@@ -56,7 +56,10 @@ def sources_for(mode: str, library: str | None) -> tuple[list[Source], list[str]
     warnings: list[str] = []
     if mode in ("auto", "library"):
         if library:
-            out.append(LibrarySource(library))
+            try:
+                out.append(LibrarySource(library))
+            except ReelgraphError as exc:  # the setting names a folder that is gone
+                warnings.append(f"The library is not used: {exc}")
         elif mode == "library":
             warnings.append(
                 "visuals=library but no library folder is set (--library or "
