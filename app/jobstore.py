@@ -36,6 +36,7 @@ JSON_FIELDS = (
     "timings",
     "report",
     "callback",
+    "estimate",
 )
 EVENTS_MAXLEN = 5000
 
@@ -80,7 +81,7 @@ def _decode(raw: Any) -> dict[str, Any]:
             rec[k] = json.loads(v) if v else None
         elif k == "progress":
             rec[k] = float(v or 0)
-        elif k in ("created_at", "started_at", "finished_at"):
+        elif k in ("created_at", "started_at", "finished_at", "eta_s"):
             rec[k] = float(v) if v else None
         else:
             rec[k] = v if v != "" else None

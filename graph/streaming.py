@@ -24,8 +24,12 @@ def stream_graph(
     *,
     checkpointer: Any = None,
     thread_id: str | None = None,
+    on_values: Callable[[dict[str, Any]], None] | None = None,
 ) -> dict[str, Any]:
-    """Compile ``builder`` (a StateGraph) and run it; return the final state values."""
+    """Compile ``builder`` (a StateGraph) and run it; return the final state values.
+
+    ``on_event`` gets the nodes' custom events; ``on_values`` the state after each step.
+    """
     compiled = builder.compile(checkpointer=checkpointer)
     config: dict[str, Any] = {}
     stream_input: dict[str, Any] | None = inputs
@@ -47,6 +51,8 @@ def stream_graph(
             on_event(chunk)
         elif mode == "values":
             values = chunk
+            if on_values is not None:
+                on_values(chunk)
     if checkpointer is not None:
         values = dict(compiled.get_state(config).values)
     return values
