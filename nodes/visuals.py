@@ -25,16 +25,19 @@ if TYPE_CHECKING:  # types only: nodes never import graph at run time
 
 
 def scene_asks(plan: dict[str, Any]) -> list[dict[str, Any]]:
-    """Per scene: its index, search query, expected seconds and whether motion helps."""
+    """Per scene: its index, search query, the image generator's prompt (what is on screen),
+    expected seconds and whether motion helps."""
     from reelgraph.workers.engine.visuals.query import scene_query
 
     asks = []
     for i, s in enumerate(plan["scenes"]):
         query = (s.get("query") or "").strip() or scene_query(s["narration"])
+        query = query or " ".join(s.get("keywords") or [])
         asks.append(
             {
                 "index": i,
-                "query": query or " ".join(s.get("keywords") or []),
+                "query": query,
+                "prompt": (s.get("visual") or "").strip() or query,
                 "seconds": round(word_count(s["narration"]) / WORDS_PER_SECOND, 2),
                 "motion": s.get("pacing", "normal") != "slow",
             }

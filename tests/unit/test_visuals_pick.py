@@ -84,7 +84,7 @@ def files(tmp_path: Path) -> dict[str, Path]:
 def _use(monkeypatch: pytest.MonkeyPatch, sources: list[FakeSource], files: dict[str, Path]):
     by_name = {s.name: s for s in sources}
     monkeypatch.setattr(providers, "configured_sources", lambda: list(sources))
-    monkeypatch.setattr(providers, "get_source", lambda name: by_name.get(name))
+    monkeypatch.setattr(providers, "get_source", lambda name, **kw: by_name.get(name))
     monkeypatch.setattr(providers, "download", lambda item: files[item.url.rsplit("/", 1)[-1][:-4]])
 
 

@@ -68,7 +68,7 @@ def sources_for(mode: str, library: str | None) -> tuple[list[Source], list[str]
     if mode == "auto":
         out += providers.configured_sources()
     elif mode in providers.PROVIDERS:
-        src = providers.get_source(mode)
+        src = providers.get_source(mode, asked=True)
         if src is None:
             warnings.append(f"visuals={mode} but {mode} is not configured; scenes show cards.")
         else:
@@ -144,9 +144,12 @@ def _credit(item: Candidate) -> dict[str, Any]:
 
 
 def _search(p: Picker, src: Source, scene: dict[str, Any]) -> list[Candidate]:
+    """The source's items for the scene: the generator draws its ``prompt`` (what is on
+    screen), the others search its ``query``."""
     orientation = orientation_of(p.width, p.height)
+    words = scene.get("prompt") or scene["query"] if src.name == "generate" else scene["query"]
     try:
-        return src.search(scene["query"], kind=None, orientation=orientation, limit=SEARCH_LIMIT)
+        return src.search(words, kind=None, orientation=orientation, limit=SEARCH_LIMIT)
     except (ReelgraphError, OSError) as exc:
         p.failed.add(src.name)
         p.warnings.append(f"Visual source {src.name} failed and was skipped: {exc}")
@@ -154,8 +157,8 @@ def _search(p: Picker, src: Source, scene: dict[str, Any]) -> list[Candidate]:
 
 
 def pick_scene(p: Picker, scene: dict[str, Any]) -> dict[str, Any]:
-    """The pick of one scene (``scene``: index, query, seconds, motion): the best new item of
-    the first source that has one, else a card."""
+    """The pick of one scene (``scene``: index, query, prompt, seconds, motion): the best new
+    item of the first source that has one, else a card."""
     base = {"scene": scene["index"], "query": scene["query"]}
     for src in p.sources:
         if src.name in p.failed or not scene["query"].strip():
