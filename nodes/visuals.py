@@ -70,9 +70,4 @@ def pick_visuals(state: CreateState, runtime: Runtime[Context]) -> dict[str, Any
         width=width,
         height=height,
     )
-    shown = {v["source"] for v in result["visuals"]}
-    return {
-        "visuals": result["visuals"],
-        "warnings": result["warnings"],
-        "cache": {"visuals": sorted(shown)},
-    }
+    return {"visuals": result["visuals"], "warnings": result["warnings"]}

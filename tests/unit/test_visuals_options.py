@@ -55,7 +55,12 @@ def _runtime(**ctx: object) -> SimpleNamespace:
     return SimpleNamespace(context=Context.from_options(ctx))
 
 
-def test_pick_visuals_node_matches_a_library_folder_offline(tmp_path: Path) -> None:
+def test_pick_visuals_node_matches_a_library_folder_offline(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from reelgraph.workers.engine.visuals import pick
+
+    monkeypatch.setattr(pick, "text_share", lambda img: 0.0)  # OCR is tested on its own
     lib = tmp_path / "lib"
     lib.mkdir()
     Image.new("RGB", (90, 160), (255, 0, 0)).save(lib / "fox.png")
@@ -102,3 +107,16 @@ def test_report_and_credits_list_every_scene(tmp_path: Path) -> None:
     assert "Scene 2: a card drawn by reelgraph" in text
     assert "/srv/cache" not in text
     assert credits_file({"visuals": []}, tmp_path) == {}
+
+
+def test_the_run_cache_key_follows_the_library_files(tmp_path: Path) -> None:
+    from reelgraph.app.commands.runcache import run_key
+
+    lib = tmp_path / "lib"
+    lib.mkdir()
+    Image.new("RGB", (16, 16), (1, 2, 3)).save(lib / "fox.png")
+    inputs, options = {"prompt": "A fox."}, {"library": str(lib)}
+    first = run_key("create", inputs, options)
+    assert run_key("create", inputs, options) == first
+    Image.new("RGB", (16, 16), (9, 9, 9)).save(lib / "owl.png")
+    assert run_key("create", inputs, options) != first

@@ -6,6 +6,7 @@ same argv, which is what the golden tests pin and what the render cache key reli
 Graph shape (create flow)::
 
     [img_i] -> denoise/scale/sharpen once -> split -> zoompan head | body | tail ranges (Ken Burns)
+    [clip_i] -> trim/slow (setpts)/loop, fps, fill-scale and crop -> split -> head | body | tail
     [tail_i][head_i+1] xfade (short, per transition); bodies and fades -> concat -> [vcat]
     [vcat] -> ass (captions, the .ass file the render job wrote from spec.captions) -> [vout]
     [narr] asplit -> key + voice; [music] sidechaincompress(key) -> amix -> loudnorm -> [aout]
