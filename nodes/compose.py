@@ -72,11 +72,10 @@ def clip_durations(spans: list[float], xfade: float) -> tuple[list[float], list[
 
 
 def _still_enhance(kind: str, path: str, mode: str, width: int, height: int) -> Enhance | None:
-    """The frame enhancement of one still; cards are drawn at the output size and never need it."""
-    if kind != "image" or mode == "off":
+    """The frame enhancement of one still or scene clip; cards are drawn at the output size and
+    never need it."""
+    if kind not in ("image", "clip") or mode == "off":
         return None
-    from PIL import Image
-
     from reelgraph.workers.engine.enhance import (
         measure_noise,
         plan_enhance,
@@ -84,11 +83,25 @@ def _still_enhance(kind: str, path: str, mode: str, width: int, height: int) -> 
         wants_measure,
     )
 
-    with Image.open(path) as img:
-        factor = upscale_factor(img.width, img.height, width, height)
+    factor = upscale_factor(*_picture_size(kind, path), width, height)
     if not wants_measure(mode, factor):
         return None
-    return plan_enhance(mode, factor, measure_noise(path, "image")["noise"])
+    noise = measure_noise(path, "video" if kind == "clip" else "image")["noise"]
+    return plan_enhance(mode, factor, noise)
+
+
+def _picture_size(kind: str, path: str) -> tuple[int, int]:
+    """(width, height) of a still, or of a clip as it is shown (rotation applied)."""
+    if kind == "clip":
+        from reelgraph.workers.engine.probe import probe
+
+        info = probe(path)
+        turned = info.rotation in (90, 270, -90)
+        return (info.height, info.width) if turned else (info.width, info.height)
+    from PIL import Image
+
+    with Image.open(path) as img:
+        return img.width, img.height
 
 
 def _captions(state: dict[str, Any]) -> Captions | None:

@@ -58,3 +58,10 @@ def test_crossfade_into_a_clip_uses_its_head_frames() -> None:
 def test_figure_strip_steps_through_its_pictures() -> None:
     g = _graph(compile_spec(_spec(), "/o.mp4"))
     assert "crop=w=iw:h=ih/20:x=0:y='oh*min(floor(max(t-1,0)*25),19)'" in g
+
+
+def test_an_enhanced_clip_is_denoised_upscaled_with_lanczos_and_sharpened() -> None:
+    g = _graph(compile_spec(_spec(enhance={"denoise": 4.0, "sharpen": 0.6}), "/o.mp4"))
+    chain = next(part for part in g.split(";") if part.startswith("[1:v]"))
+    assert "hqdn3d" in chain and "lanczos" in chain and "unsharp" in chain
+    assert chain.index("hqdn3d") < chain.index("lanczos") < chain.index("unsharp")
