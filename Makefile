@@ -46,6 +46,7 @@ bench: install
 	$(BIN)/python bench/rerun.py
 	$(BIN)/python bench/enhance.py
 	$(BIN)/python bench/segments.py
+	$(BIN)/python bench/visuals.py
 
 serve: install
 	$(BIN)/reelgraph serve

@@ -175,6 +175,12 @@ class Settings(BaseSettings):
     callback_backoff_s: float = 1.0
     callback_timeout_s: float = 10.0
 
+    # Visuals: the user's own media library (images and clips matched to scenes)
+    library_dir: Path | None = Field(
+        default=None,
+        description="Folder of your own images and clips that scenes are matched to (offline).",
+    )
+
     fonts_cache: Path | None = Field(
         default=None,
         validation_alias=AliasChoices("REELGRAPH_FONTS_CACHE_DIR"),

@@ -25,6 +25,7 @@ from reelgraph.workers.engine.ocr import ENGINES
 from reelgraph.workers.engine.segments import MAX_SEGMENT_S, MIN_SEGMENT_S
 from reelgraph.workers.engine.spec import ASPECT_SIZES
 from reelgraph.workers.engine.timeline_export import EXPORT_FORMATS
+from reelgraph.workers.engine.visuals.modes import MODES as VISUALS_MODES
 
 if TYPE_CHECKING:
     CaptionStyle = str
@@ -34,6 +35,7 @@ if TYPE_CHECKING:
     OcrEngine = str
     ExportFormat = str
     EnhanceMode = str
+    VisualsMode = str
 else:  # the choices come from the media engine
     CaptionStyle = Literal[CAPTION_STYLES]
     CaptionFont = Literal[BUNDLED_FAMILIES]
@@ -42,6 +44,7 @@ else:  # the choices come from the media engine
     OcrEngine = Literal[ENGINES]
     ExportFormat = Literal[EXPORT_FORMATS]
     EnhanceMode = Literal[ENHANCE_MODES]
+    VisualsMode = Literal[VISUALS_MODES]
 Quality = Literal["draft", "standard", "high"]
 
 #: The other names of options, in one table: old flags, the API's and the seed routes' names.
@@ -286,6 +289,7 @@ class Context(CaptionLook, Output, Segmenting, Export, Translation):
     """Options of `create`: how one video is made from a prompt; every one has a default."""
 
     FLOW = "create"
+    API_SKIP = frozenset({"library"})
 
     voice: str = "joe"
     """Piper voice name, or a path to a piper .onnx voice (CLI only)."""
@@ -302,12 +306,36 @@ class Context(CaptionLook, Output, Segmenting, Export, Translation):
     language: LanguageCode | None = None
     """Language of the script and narration, such as de (default: English); espeak-ng's voice
     for it narrates unless voice is a piper voice file."""
+    visuals: VisualsMode = "auto"
+    """What scenes show: auto (your library, then configured stock providers, then generated
+    images, then cards), library, pexels, pixabay, openverse, wikimedia, generate or cards."""
+    library: str | None = Field(None, max_length=4096)
+    """Folder of your own images and clips matched to scenes by their names and keywords
+    (default: REELGRAPH_LIBRARY_DIR; CLI only)."""
 
     def size(self) -> tuple[int, int]:
         """The output's (width, height): the explicit size, else the aspect's."""
         if self.width and self.height:
             return self.width, self.height
         return ASPECT_SIZES[self.aspect]
+
+    def _check_visuals(self) -> None:
+        """The library is a readable folder; visuals=library needs one."""
+        from reelgraph.errors import ReelgraphError
+        from reelgraph.workers.engine.visuals.library import check_library
+
+        if self.library:
+            try:
+                check_library(self.library)
+            except ReelgraphError as exc:
+                raise self.fail("library", self.library, exc.message) from None
+        elif self.visuals == "library" and not get_settings().library_dir:
+            raise self.fail(
+                "visuals",
+                self.visuals,
+                "visuals=library needs a library folder: pass --library DIR or set "
+                "REELGRAPH_LIBRARY_DIR.",
+            )
 
     @model_validator(mode="after")
     def _check(self) -> Context:
@@ -331,6 +359,7 @@ class Context(CaptionLook, Output, Segmenting, Export, Translation):
             raise self.fail(
                 "music", self.music, f"Music {self.music!r} is not a mood; use {', '.join(names)}."
             )
+        self._check_visuals()
         return self
 
 

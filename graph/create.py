@@ -1,4 +1,5 @@
-"""The create graph: prompt -> plan -> narration -> music -> captions -> spec -> render."""
+"""The create graph: prompt -> plan -> visuals -> narration -> music -> captions -> spec ->
+render."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from reelgraph.nodes.narrate import narrate_scenes
 from reelgraph.nodes.plan import plan_script
 from reelgraph.nodes.render import render
 from reelgraph.nodes.translate import route_after_render, translate_captions
+from reelgraph.nodes.visuals import pick_visuals
 
 
 def build_create_graph() -> StateGraph[CreateState, Context, CreateInput, CreateOutput]:
@@ -26,6 +28,7 @@ def build_create_graph() -> StateGraph[CreateState, Context, CreateInput, Create
     )
     order = [
         plan_script,
+        pick_visuals,
         narrate_scenes,
         score_music,
         build_captions,

@@ -45,6 +45,9 @@ class CreateState(CreateInput):
 
     plan: NotRequired[dict[str, Any]]
     """The Plan (title, scenes, mood, hashtags) as JSON."""
+    visuals: NotRequired[list[dict[str, Any]]]
+    """What each scene shows (pick_visuals): {scene, source, id, kind, path, origin, license,
+    attribution, ...}; empty when the user gave images."""
     narration: NotRequired[dict[str, Any]]
     """{audio, duration, words, scenes:[{start,end}], engine}."""
     music: NotRequired[dict[str, Any] | None]

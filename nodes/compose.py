@@ -1,7 +1,8 @@
 """compose_spec (create and caption flows): the one RenderSpec of the video.
 
-create: stills (user images or generated cards) with Ken Burns motion and crossfades, each
-image enhanced when small or noisy (``enhance``), the narration and music bed. caption: the
+create: one picture per scene (user images, else pick_visuals' picks: stills with Ken Burns
+motion, video clips fitted to their scene, or cards with their figures) crossfaded, each image
+enhanced when small or noisy (``enhance``), the narration and music bed. caption: the
 source video with its cuts, reframe, zoom, overlays and enhancement, and its own audio (clips:
 the same, for a range of the source). Both: the caption words and look that build_captions
 chose.
@@ -10,15 +11,13 @@ chose.
 from __future__ import annotations
 
 import math
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from langgraph.runtime import Runtime
 
-from reelgraph.errors import InvalidInput
 from reelgraph.nodes.edit import output_size
+from reelgraph.nodes.scene_visuals import figure_overlays, scene_sources
 from reelgraph.nodes.stage import stage
-from reelgraph.settings import get_settings
 from reelgraph.workers.engine.spec import (
     Audio,
     Captions,
@@ -72,51 +71,11 @@ def clip_durations(spans: list[float], xfade: float) -> tuple[list[float], list[
     return [spans[i] + fades[i] for i in range(len(spans))], fades
 
 
-def _visual_sources(
-    state: dict[str, Any], n: int, width: int, height: int
-) -> list[tuple[str, str]]:
-    images = state.get("images") or []
-    s = get_settings()
-    if len(images) > s.max_images:
-        raise InvalidInput(f"{len(images)} images given; at most {s.max_images} are allowed.")
-    if images:
-        from reelgraph.workers.engine.cache import get_cache
-        from reelgraph.workers.engine.images import ingest_image
-
-        store = get_cache().root / "images"  # content-addressed: re-runs reuse the files
-        ingested = [
-            ingest_image(src, store, max_side=max(width, height) * 2, label=f"images[{i}]")
-            for i, src in enumerate(images)
-        ]
-        return [("image", ingested[i % len(ingested)]["path"]) for i in range(n)]
-    from reelgraph.workers.engine.cards import draw_card
-
-    plan = state["plan"]
-    out = []
-    for i in range(n):
-        scene = plan["scenes"][i % len(plan["scenes"])]
-        card = _card_path(scene, i, plan.get("mood", "calm"), width, height)
-        if not card.exists():
-            card.parent.mkdir(parents=True, exist_ok=True)
-            draw_card(
-                title="",
-                keywords=scene.get("keywords") or [],
-                index=i,
-                mood=plan.get("mood", "calm"),
-                width=width,
-                height=height,
-                out_path=card,
-            )
-        out.append(("card", str(card)))
-    return out
-
-
 def _still_enhance(kind: str, path: str, mode: str, width: int, height: int) -> Enhance | None:
-    """The frame enhancement of one still; cards are drawn at the output size and never need it."""
-    if kind != "image" or mode == "off":
+    """The frame enhancement of one still or scene clip; cards are drawn at the output size and
+    never need it."""
+    if kind not in ("image", "clip") or mode == "off":
         return None
-    from PIL import Image
-
     from reelgraph.workers.engine.enhance import (
         measure_noise,
         plan_enhance,
@@ -124,21 +83,25 @@ def _still_enhance(kind: str, path: str, mode: str, width: int, height: int) -> 
         wants_measure,
     )
 
-    with Image.open(path) as img:
-        factor = upscale_factor(img.width, img.height, width, height)
+    factor = upscale_factor(*_picture_size(kind, path), width, height)
     if not wants_measure(mode, factor):
         return None
-    return plan_enhance(mode, factor, measure_noise(path, "image")["noise"])
+    noise = measure_noise(path, "video" if kind == "clip" else "image")["noise"]
+    return plan_enhance(mode, factor, noise)
 
 
-def _card_path(scene: dict[str, Any], index: int, mood: str, width: int, height: int) -> Path:
-    from reelgraph.workers.engine.cache import get_cache, make_key
+def _picture_size(kind: str, path: str) -> tuple[int, int]:
+    """(width, height) of a still, or of a clip as it is shown (rotation applied)."""
+    if kind == "clip":
+        from reelgraph.workers.engine.probe import probe
 
-    key = make_key(
-        "card",
-        {"kw": scene.get("keywords"), "i": index, "mood": mood, "w": width, "h": height, "v": 3},
-    )
-    return get_cache().root / "cards" / key[:2] / f"{key}.png"
+        info = probe(path)
+        turned = info.rotation in (90, 270, -90)
+        return (info.height, info.width) if turned else (info.width, info.height)
+    from PIL import Image
+
+    with Image.open(path) as img:
+        return img.width, img.height
 
 
 def _captions(state: dict[str, Any]) -> Captions | None:
@@ -159,26 +122,33 @@ def _stills_spec(state: dict[str, Any], ctx: Any) -> RenderSpec:
     n_images = len(state.get("images") or [])
     spans = timeline(total, narration["scenes"], n_images)
     durations, fades = clip_durations(spans, XFADE)
-    sources = _visual_sources(state, len(spans), width, height)
-    enhance = {p: _still_enhance(k, p, ctx.enhance, width, height) for k, p in set(sources)}
+    sources = scene_sources(state, spans, width, height)
+    stills = {(s["kind"], s["path"]) for s in sources}
+    enhance = {p: _still_enhance(k, p, ctx.enhance, width, height) for k, p in stills}
     visuals = [
         Visual(
-            kind=kind,
-            path=path,
+            kind=src["kind"],
+            path=src["path"],
             duration=round(durations[i], 4),
-            motion=motion_for(i),
+            start=src.get("start", 0.0),
+            speed=src.get("speed", 1.0),
+            loop=src.get("loop", False),
+            motion=motion_for(i) if src["kind"] != "clip" else None,
             transition=Transition(
                 kind="crossfade" if fades[i] else "none", duration=round(fades[i], 4)
             ),
-            enhance=enhance[path],
+            enhance=enhance[src["path"]],
         )
-        for i, (kind, path) in enumerate(sources)
+        for i, src in enumerate(sources)
     ]
+    mood = (state.get("plan") or {}).get("mood", "calm")
+    overlays = figure_overlays(sources, spans, mood, width, height)
     music = state.get("music")
     return RenderSpec(
         duration=total,
         output=Output(width=width, height=height, fps=fps, quality=ctx.quality),
         visuals=visuals,
+        overlays=overlays,
         captions=_captions(state),
         audio=Audio(
             narration=narration["audio"],

@@ -17,6 +17,7 @@ from langgraph.runtime import Runtime
 
 from reelgraph.files import write_json_atomic
 from reelgraph.nodes.analyze import source_summary
+from reelgraph.nodes.credits import credits_file, report_visuals
 from reelgraph.nodes.stage import stage
 
 if TYPE_CHECKING:  # types only: nodes never import graph at run time
@@ -94,6 +95,7 @@ def create_report(state: State) -> dict[str, Any]:
         "music": _public_music(state.get("music")),
         "enhanced_visuals": sum(1 for v in spec["visuals"] if v.get("enhance")),
         "segments": state["video"].get("segments", []),
+        "visuals": report_visuals(state),
         "warnings": state.get("warnings", []),
     }
 
@@ -191,7 +193,15 @@ class Delivery:
 
 
 CREATE_DELIVERY = Delivery(
-    artifacts=(video_file, thumbnail, caption_files, translation_files, plan_json, spec_json),
+    artifacts=(
+        video_file,
+        thumbnail,
+        caption_files,
+        translation_files,
+        plan_json,
+        spec_json,
+        credits_file,
+    ),
     report=create_report,
     message=create_message,
 )

@@ -94,7 +94,7 @@ def build_messages(
 ) -> list[BaseMessage]:
     """The system and user messages asking for a plan; ``language`` (not English) adds the
     ``plan_language`` instruction."""
-    tpl = load("plan_script")
+    tpl = load("plan_script", "v2")
     block = (
         f"\nTranscript to keep (split it, do not rewrite it):\n{transcript}\n" if transcript else ""
     )

@@ -12,6 +12,7 @@ from collections import Counter
 
 from reelgraph.nodes.schemas import Plan, Scene
 from reelgraph.workers.engine.scripts import CJK, join_words, split_words, text_script, word_weight
+from reelgraph.workers.engine.visuals.query import scene_query
 
 WORDS_PER_SECOND = 2.5
 SCENE_MAX_WORDS = 18
@@ -189,6 +190,7 @@ def plan_offline(prompt: str, transcript: str | None = None) -> tuple[Plan, list
                 keywords=kw,
                 emphasis=emphasis_words(narration, doc_counts),
                 pacing="normal",
+                query=(scene_query(narration) or " ".join(kw))[:120],
             )
         )
     plan = Plan(

@@ -22,6 +22,11 @@ class Scene(BaseModel):
         description="Words of the narration to highlight in captions.",
     )
     pacing: Literal["slow", "normal", "fast"] = "normal"
+    query: str = Field(
+        default="",
+        max_length=120,
+        description="A short stock-footage search query for this scene's picture (2-5 words).",
+    )
 
     @field_validator("narration")
     @classmethod

@@ -36,6 +36,7 @@ SIDECARS = {
     "spec.json": ".spec.json",
     "report.json": ".report.json",
     "thumbnail.jpg": ".jpg",
+    "credits.txt": ".credits.txt",
     "timeline.otio": ".otio",
     "timeline.fcpxml": ".fcpxml",
     "timeline.edl": ".edl",
@@ -223,7 +224,8 @@ def _print_outputs(placed: dict[str, str], warnings: list[str]) -> None:
 
 def print_sidecars(placed: dict[str, str]) -> None:
     """The captions, the report and the editor timelines that were placed."""
-    for name in ("captions.srt", "report.json", *(n for n in SIDECARS if n.startswith("timeline"))):
+    timelines = (n for n in SIDECARS if n.startswith("timeline"))
+    for name in ("captions.srt", "report.json", "credits.txt", *timelines):
         if name in placed:
             print(f"{name.split('.')[0]}: {placed[name]}")
     print_translations(placed)

@@ -51,6 +51,20 @@ def _local_files(inputs: dict[str, Any]) -> Iterable[str]:
             yield value
 
 
+def _visual_sources(flow: str, options: dict[str, Any]) -> dict[str, Any] | None:
+    """What create's pictures depend on besides the options: the library's files (names,
+    sizes, times) and which stock providers are configured."""
+    if flow != "create":
+        return None
+    from reelgraph.settings import get_settings
+    from reelgraph.workers.engine.visuals.library import fingerprint
+    from reelgraph.workers.engine.visuals.providers import configured_sources
+
+    folder = options.get("library") or get_settings().library_dir
+    library = fingerprint(folder) if folder and Path(folder).is_dir() else None
+    return {"library": library, "providers": [s.name for s in configured_sources()]}
+
+
 def run_key(flow: str, inputs: dict[str, Any], options: dict[str, Any]) -> str:
     """The cache key of a whole run (see the module docstring)."""
     from reelgraph.settings import get_settings
@@ -64,6 +78,7 @@ def run_key(flow: str, inputs: dict[str, Any], options: dict[str, Any]) -> str:
         "inputs": inputs,
         "options": options,
         "llm": llm,
+        "visuals": _visual_sources(flow, options),
         "ffmpeg": ffmpeg_version(),
         "code": code_fingerprint(),
     }

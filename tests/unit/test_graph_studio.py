@@ -27,6 +27,7 @@ def test_langgraph_json_names_compiled_create_graph() -> None:
     nodes = [n for n in g.get_graph().nodes if not n.startswith("__")]
     assert nodes == [
         "plan_script",
+        "pick_visuals",
         "narrate_scenes",
         "score_music",
         "build_captions",

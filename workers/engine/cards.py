@@ -10,6 +10,7 @@ import hashlib
 import logging
 import os
 import random
+import re
 import tempfile
 from pathlib import Path
 
@@ -88,6 +89,14 @@ TEXT_MAX_H = 0.4
 #: Width budget: the renderer's Ken Burns moves (zoom up to 1.2 with a pan) keep only about the
 #: middle 77% of the width visible for a whole clip, so the words stay inside it.
 TEXT_MAX_W = 0.72
+#: With a phrase the card leaves its upper part to an emoji or a figure (``card_figures``, drawn
+#: by the render in the emoji's place): the emoji's size and centre, the phrase's centre and
+#: height budget, and the figure's centre.
+EMOJI_SIZE = 0.26
+EMOJI_CENTRE = 0.19
+PHRASE_CENTRE = 0.40
+PHRASE_MAX_H = 0.2
+FIGURE_CENTRE = EMOJI_CENTRE
 
 
 def family_for(text: str, family: str) -> str:
@@ -97,26 +106,33 @@ def family_for(text: str, family: str) -> str:
     return SCRIPT_FAMILIES.get(text_script(text), family)
 
 
-def _fit_text(words: list[str], w: int, h: int) -> tuple[ImageFont.FreeTypeFont, list[str]]:
-    """The largest font size whose wrapped lines fit in TEXT_MAX_W and TEXT_MAX_H."""
+def _fit_text(
+    words: list[str], w: int, h: int, max_h: float = TEXT_MAX_H
+) -> tuple[ImageFont.FreeTypeFont, list[str]]:
+    """The largest font size whose wrapped lines fit in TEXT_MAX_W and ``max_h``."""
     size = int(min(w, h) * 0.2)
     family = family_for("".join(words), FONT_FAMILY)
     while True:
         font = load_font(family, size, "regular")
         lines = _wrap(words, font, w * TEXT_MAX_W)
         widest = max(font.getlength(line) for line in lines)
-        if (widest <= w * TEXT_MAX_W and len(lines) * size * 1.15 <= h * TEXT_MAX_H) or size <= 12:
+        if (widest <= w * TEXT_MAX_W and len(lines) * size * 1.15 <= h * max_h) or size <= 12:
             return font, lines
         size = int(size * 0.9)
 
 
 def _draw_text(
-    card: Image.Image, lines: list[str], font: ImageFont.FreeTypeFont, subtitle: str, accent: RGB
+    card: Image.Image,
+    lines: list[str],
+    font: ImageFont.FreeTypeFont,
+    subtitle: str,
+    accent: RGB,
+    centre: float = TEXT_CENTRE,
 ) -> Image.Image:
     w, h = card.size
     size = int(font.size)
     block_h = int(len(lines) * size * 1.15)
-    y0 = max(0, int(h * TEXT_CENTRE) - block_h // 2)
+    y0 = max(0, int(h * centre) - block_h // 2)
     text_layer = Image.new("RGBA", card.size, (0, 0, 0, 0))
     shadow = Image.new("RGBA", card.size, (0, 0, 0, 0))
     td, sd = ImageDraw.Draw(text_layer), ImageDraw.Draw(shadow)
@@ -133,6 +149,51 @@ def _draw_text(
     shadow = shadow.filter(ImageFilter.GaussianBlur(max(2, size // 14)))
     out = Image.alpha_composite(card.convert("RGBA"), shadow)
     return Image.alpha_composite(out, text_layer).convert("RGB")
+
+
+def key_phrase(narration: str, keywords: list[str], max_words: int = 7) -> str:
+    """The scene's key phrase: its clause holding most key words, when short enough; else
+    its key words. Set in title case."""
+    keys = {k.lower() for k in keywords if k}
+    clauses = [c.strip() for c in re.split(r"[,;:.!?—–]+", narration) if c.strip()]
+    best = max(
+        clauses,
+        key=lambda c: sum(w.strip("'\"").lower() in keys for w in c.split()),
+        default="",
+    )
+    words = best.split()
+    hits = sum(w.strip("'\"").lower() in keys for w in words)
+    if not words or len(words) > max_words or not hits:
+        words = [k for k in keywords if k][:3]
+    return " ".join(w[:1].upper() + w[1:] for w in words)
+
+
+def scene_emoji(keywords: list[str], narration: str) -> str | None:
+    """The emoji of a scene: of its first key word that names one, else of its narration."""
+    from reelgraph.workers.engine.caption_emoji import emoji_for
+
+    for word in [*keywords, *narration.split()]:
+        char = emoji_for(word)
+        if char:
+            return char
+    return None
+
+
+def _paste_emoji(card: Image.Image, char: str) -> Image.Image:
+    """The emoji, large, centred in the card's upper part (skipped without OpenMoji)."""
+    from reelgraph.errors import DependencyMissing
+    from reelgraph.workers.engine.caption_emoji import emoji_png
+
+    w, h = card.size
+    px = max(16, round(min(w, h) * EMOJI_SIZE))
+    try:
+        glyph = Image.open(emoji_png(char, px)).convert("RGBA")
+    except DependencyMissing as exc:
+        logger.info("card emoji skipped: %s", exc)
+        return card
+    out = card.convert("RGBA")
+    out.alpha_composite(glyph, (w // 2 - px // 2, round(h * EMOJI_CENTRE) - px // 2))
+    return out.convert("RGB")
 
 
 def _words_for(title: str, keywords: list[str]) -> tuple[list[str], str]:
@@ -154,8 +215,14 @@ def draw_card(
     height: int,
     out_path: Path,
     scale: float = 1.0,
+    phrase: str = "",
+    emoji: str | None = None,
 ) -> Path:
-    """Draw one scene card (PNG) at ``scale`` x (width, height); deterministic; never blank."""
+    """Draw one scene card (PNG) at ``scale`` x (width, height); deterministic; never blank.
+
+    With ``phrase`` the card shows it as a title (instead of the key words and ``title``), and
+    with ``emoji`` that emoji large above it (where a figure goes when the scene has one).
+    """
     if not (1.0 <= scale <= 3.0) or width < 16 or height < 16:
         raise InvalidInput(f"Card size {width}x{height} at scale {scale} is out of range.")
     palette = PALETTES.get(mood.lower()) if mood else None
@@ -167,9 +234,16 @@ def draw_card(
     top, bottom, accent = palette
     card = _gradient(w, h, top, bottom, angle=rng.uniform(-0.6, 0.6) + (index % 3) * 0.3)
     card = Image.alpha_composite(card.convert("RGBA"), _shapes(w, h, accent, rng)).convert("RGB")
-    words, subtitle = _words_for(title, keywords)
-    font, lines = _fit_text(words, w, h)
-    card = _draw_text(card, lines, font, subtitle, accent)
+    if phrase:
+        words = split_words(phrase) or ["…"]
+        font, lines = _fit_text(words, w, h, PHRASE_MAX_H)
+        card = _draw_text(card, lines, font, "", accent, PHRASE_CENTRE)
+        if emoji:
+            card = _paste_emoji(card, emoji)
+    else:
+        words, subtitle = _words_for(title, keywords)
+        font, lines = _fit_text(words, w, h)
+        card = _draw_text(card, lines, font, subtitle, accent)
     out_path = Path(out_path)
     out_path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{out_path.name}.", suffix=".partial", dir=out_path.parent)

@@ -6,6 +6,7 @@ same argv, which is what the golden tests pin and what the render cache key reli
 Graph shape (create flow)::
 
     [img_i] -> denoise/scale/sharpen once -> split -> zoompan head | body | tail ranges (Ken Burns)
+    [clip_i] -> trim/slow (setpts)/loop, fps, fill-scale and crop -> split -> head | body | tail
     [tail_i][head_i+1] xfade (short, per transition); bodies and fades -> concat -> [vcat]
     [vcat] -> ass (captions, the .ass file the render job wrote from spec.captions) -> [vout]
     [narr] asplit -> key + voice; [music] sidechaincompress(key) -> amix -> loudnorm -> [aout]
@@ -20,6 +21,7 @@ protocol whitelists, so FFmpeg never picks a demuxer from the bytes of a user's 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import partial
 
 from reelgraph.workers.engine.compile_audio import audio_filters
 from reelgraph.workers.engine.compile_audio import compile_audio_measure as compile_audio_measure
@@ -73,7 +75,45 @@ def _prescale(b: GraphBuilder, v: Visual, idx: int, label: str, parts: int) -> l
     return labels
 
 
-def _kenburns(b: GraphBuilder, v: Visual, src: str, label: str, first: int, count: int) -> None:
+def _clip_source(b: GraphBuilder, v: Visual, label: str, parts: int) -> list[str]:
+    """A scene's video clip as exactly its frames at the output size; ``parts`` labels of it.
+
+    Trimmed from ``start``, slowed by ``speed`` (setpts), looped from the input when asked
+    (``-stream_loop``), fill-scaled and cropped; its last frame is held should it end early.
+    Its sound is never used.
+    """
+    out = b.spec.output
+    n = frame_count(v.duration, out.fps)
+    idx = b.add_input(v.path, *(["-stream_loop", "-1"] if v.loop else []))
+    pts = "PTS-STARTPTS" if v.speed == 1 else f"(PTS-STARTPTS)/{fmt(v.speed)}"
+    steps = [
+        f"trim=start={fmt(v.start)}" if v.start else "",
+        f"setpts={pts}",
+        f"fps={out.fps}",
+        denoise_filter(v.enhance, still=False),
+        f"scale={out.width}:{out.height}:force_original_aspect_ratio=increase"
+        f":flags={scale_flags(v.enhance)}",
+        f"crop={out.width}:{out.height}",
+        sharpen_filter(v.enhance),
+        "setsar=1,format=yuv420p",
+        f"tpad=stop_mode=clone:stop_duration={fmt(v.duration)}",
+        f"trim=end_frame={n}",
+    ]
+    labels = [f"{label}s{k}" for k in range(parts)]
+    chain = f"[{idx}:v]" + ",".join(x for x in steps if x)
+    chain += f",split={parts}" if parts > 1 else ""
+    b.filters.append(chain + "".join(f"[{x}]" for x in labels))
+    return labels
+
+
+def _frames(b: GraphBuilder, src: str, label: str, first: int, count: int) -> None:
+    """Frames ``first``..``first+count`` of a clip prepared by ``_clip_source``."""
+    b.filters.append(
+        f"[{src}]trim=start_frame={first}:end_frame={first + count},setpts=PTS-STARTPTS[{label}]"
+    )
+
+
+def _kenburns(b: GraphBuilder, src: str, label: str, first: int, count: int, *, v: Visual) -> None:
     """Frames ``first``..``first+count`` of the clip's Ken Burns move, from the still ``src``."""
     out = b.spec.output
     frames = frame_count(v.duration, out.fps)
@@ -91,7 +131,7 @@ def _kenburns(b: GraphBuilder, v: Visual, src: str, label: str, first: int, coun
 
 
 def _still_timeline(b: GraphBuilder) -> str:
-    """Stills with motion, crossfaded, joined by one concat; returns the output label.
+    """Stills with motion and scene clips, crossfaded, joined by one concat; returns the label.
 
     xfade works in yuv444p only, so a chain of xfades over the whole timeline would convert
     every frame to 4:4:4 and back. Instead each crossfade is its own short xfade of the two
@@ -105,19 +145,22 @@ def _still_timeline(b: GraphBuilder) -> str:
         n, head, tail = frame_count(v.duration, fps), fades[i - 1] if i else 0, fades[i]
         body = n - head - tail
         parts = [k for k, c in (("h", head), ("b", body), ("t", tail)) if c > 0]
-        srcs = dict(
-            zip(parts, _prescale(b, v, b.add_input(v.path), f"v{i}", len(parts)), strict=True)
-        )
+        if v.kind == "clip":
+            labels = _clip_source(b, v, f"v{i}", len(parts))
+        else:
+            labels = _prescale(b, v, b.add_input(v.path), f"v{i}", len(parts))
+        srcs = dict(zip(parts, labels, strict=True))
+        move = _frames if v.kind == "clip" else partial(_kenburns, v=v)
         if head:  # head > 0 exactly when a crossfade comes in from the previous clip
-            _kenburns(b, v, srcs["h"], f"v{i}h", 0, head)
+            move(b, src=srcs["h"], label=f"v{i}h", first=0, count=head)
             kind = visuals[i - 1].transition.kind
             b.filters.append(crossfade(f"v{i - 1}t", f"v{i}h", kind, head, fps, f"x{i}"))
             segments.append(f"x{i}")
         if body > 0:
-            _kenburns(b, v, srcs["b"], f"v{i}b", head, body)
+            move(b, src=srcs["b"], label=f"v{i}b", first=head, count=body)
             segments.append(f"v{i}b")
         if tail:
-            _kenburns(b, v, srcs["t"], f"v{i}t", n - tail, tail)
+            move(b, src=srcs["t"], label=f"v{i}t", first=n - tail, count=tail)
     if len(segments) == 1:
         return segments[0]
     b.filters.append(
@@ -133,7 +176,7 @@ def _visual_chains(b: GraphBuilder) -> list[tuple[str, Visual]]:
         if v.kind in ("image", "card"):
             idx = b.add_input(v.path)
             src = _prescale(b, v, idx, label, 1)[0]
-            _kenburns(b, v, src, label, 0, frame_count(v.duration, b.spec.output.fps))
+            _kenburns(b, src, label, 0, frame_count(v.duration, b.spec.output.fps), v=v)
         else:
             from reelgraph.workers.engine import compile_video  # video sources: caption/edit flow
 
@@ -168,7 +211,7 @@ def _join_visuals(b: GraphBuilder, labelled: list[tuple[str, Visual]]) -> str:
 
 def _visual_timeline(b: GraphBuilder) -> str:
     """The joined visuals' label: stills take the segmented path, video sources the chain."""
-    if all(v.kind in ("image", "card") for v in b.spec.visuals):
+    if all(v.kind in ("image", "card", "clip") for v in b.spec.visuals):
         return _still_timeline(b)
     return _join_visuals(b, _visual_chains(b))
 

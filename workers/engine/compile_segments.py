@@ -71,7 +71,7 @@ def _still_window(b: GraphBuilder, seg: Segment) -> str:
         made = []
         for vi, first, count, part in _piece_frames(b, p, lo, hi):
             label = f"p{k}{part}"
-            _kenburns(b, b.spec.visuals[vi], srcs[vi].pop(0), label, first, count)
+            _kenburns(b, srcs[vi].pop(0), label, first, count, v=b.spec.visuals[vi])
             made.append(label)
         if p.kind == "x":
             kind = b.spec.visuals[p.visual - 1].transition.kind

@@ -328,6 +328,9 @@ def _overlay_prep(spec: RenderSpec, ov: Overlay, in_idx: int, label: str) -> str
             f"fps={fps}",
             f"setpts=PTS-STARTPTS+{_num(ov.start)}/TB",
         ]
+    if ov.frames > 1:  # an animation strip: step through its pictures from the overlay's start
+        n, step = ov.frames, f"floor(max(t-{_num(ov.start)},0)*{_num(ov.frame_rate)})"
+        chain.append(f"crop=w=iw:h=ih/{n}:x=0:y='oh*min({step},{n - 1})'")
     if ov.fullscreen:
         chain += [f"scale={w}:{h}:force_original_aspect_ratio=increase", f"crop={w}:{h}"]
     else:

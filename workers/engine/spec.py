@@ -90,12 +90,19 @@ class Enhance(_Model):
 
 
 class Visual(_Model):
-    kind: Literal["image", "video", "card"]
+    kind: Literal["image", "video", "card", "clip"]
+    """image, card: a still with Ken Burns motion; video: the source video of the caption and
+    edit flows (cuts, reframe, its own sound); clip: a video clip filling one scene of a made
+    video (from ``start``, slowed by ``speed`` or looped when short, muted, fill-cropped)."""
     path: str
-    """Local file (an image, a pre-drawn card PNG, or a source video)."""
+    """Local file (an image, a pre-drawn card PNG, a source video or a clip)."""
     duration: float = Field(gt=0.0, le=3600.0)
     start: float = Field(0.0, ge=0.0)
-    """For video: the source time the clip starts at."""
+    """For video and clip: the source time the clip starts at."""
+    speed: float = Field(1.0, ge=0.25, le=4.0)
+    """For clip: source seconds played per output second (under 1 slows a short clip down)."""
+    loop: bool = False
+    """For clip: play the clip again from its start until the visual's duration is filled."""
     motion: Motion | None = None
     transition: Transition = Field(default_factory=Transition)
     """Transition into the next visual."""
@@ -118,6 +125,10 @@ class Overlay(_Model):
     """Width as a fraction of the output width."""
     fullscreen: bool = False
     opacity: float = Field(1.0, ge=0.0, le=1.0)
+    frames: int = Field(1, ge=1, le=120)
+    """An animation strip (image only): the image holds this many pictures of equal height,
+    stacked top to bottom, shown in turn at ``frame_rate`` from ``start``; the last is held."""
+    frame_rate: float = Field(25.0, gt=0.0, le=120.0)
 
 
 class Cut(_Model):

@@ -162,6 +162,8 @@ def _visual_clips(
 ) -> list[Clip]:
     """The clips of one visual that begins at record frame ``start``, seen in ``window``."""
     fps = spec.output.fps
+    if v.kind == "clip":  # a scene's clip from its start (its slowing or looping left out)
+        return [Clip(m, window[0], window[1], round(v.start * fps) + window[0] - start)]
     if v.kind != "video":
         return [Clip(m, window[0], window[1], window[0] - start)]
     clips, local = [], 0
@@ -185,7 +187,7 @@ def _picture(spec: RenderSpec, refs: RenderSpec, media: _Probe, total: int) -> T
     cuts = [0] + [starts[i + 1] + fades[i] // 2 for i in range(len(spec.visuals) - 1)] + [total]
     clips: list[Clip] = []
     for i, (v, r) in enumerate(zip(spec.visuals, refs.visuals, strict=True)):
-        m = media(v.path, r.path, "image" if v.kind != "video" else "video")
+        m = media(v.path, r.path, "video" if v.kind in ("video", "clip") else "image")
         window = (cuts[i], min(max(cuts[i + 1], cuts[i]), total))
         parts = _visual_clips(spec, v, m, starts[i], window)
         if parts and i and fades[i - 1]:
@@ -203,7 +205,7 @@ def _overlay_tracks(spec: RenderSpec, refs: RenderSpec, media: _Probe, total: in
     placed: list[tuple[int, int, int]] = []  # (record_in, record_out, track index)
     for ov, r in zip(spec.overlays, refs.overlays, strict=True):
         rin, rout = min(round(ov.start * fps), total), min(round(ov.end * fps), total)
-        if rout <= rin:
+        if rout <= rin or ov.frames > 1:  # a card's counting figure: an editor has no strips
             continue
         level = 1 + max((t for a, b, t in placed if a < rout and rin < b), default=-1)
         if level == len(tracks):
