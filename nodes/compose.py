@@ -17,6 +17,7 @@ from langgraph.runtime import Runtime
 
 from reelgraph.errors import InvalidInput
 from reelgraph.nodes.edit import output_size
+from reelgraph.nodes.plan_edits import scene_pictures
 from reelgraph.nodes.stage import stage
 from reelgraph.settings import get_settings
 from reelgraph.workers.engine.spec import (
@@ -35,6 +36,8 @@ if TYPE_CHECKING:  # types only: nodes never import graph at run time
     from reelgraph.graph.context import Output as OutputOptions
 
 XFADE = 0.5
+#: A regenerated scene's card is drawn as if it were this many places further along.
+VARIANT_STEP = 7
 #: Ken Burns moves cycled over clips: (zoom_from, zoom_to, x_from, x_to, y_from, y_to).
 MOVES = [
     (1.0, 1.18, 0.5, 0.5, 0.45, 0.55),
@@ -95,13 +98,14 @@ def _visual_sources(
     out = []
     for i in range(n):
         scene = plan["scenes"][i % len(plan["scenes"])]
-        card = _card_path(scene, i, plan.get("mood", "calm"), width, height)
+        index = i + VARIANT_STEP * int(scene.get("variant") or 0)  # "regenerate scene N"
+        card = _card_path(scene, index, plan.get("mood", "calm"), width, height)
         if not card.exists():
             card.parent.mkdir(parents=True, exist_ok=True)
             draw_card(
                 title="",
                 keywords=scene.get("keywords") or [],
-                index=i,
+                index=index,
                 mood=plan.get("mood", "calm"),
                 width=width,
                 height=height,
@@ -160,6 +164,8 @@ def _stills_spec(state: dict[str, Any], ctx: Any) -> RenderSpec:
     spans = timeline(total, narration["scenes"], n_images)
     durations, fades = clip_durations(spans, XFADE)
     sources = _visual_sources(state, len(spans), width, height)
+    if len(spans) == len(state["plan"]["scenes"]):  # one clip per scene: a follow-up's pictures
+        sources = scene_pictures(state["plan"]["scenes"], sources, max(width, height) * 2)
     enhance = {p: _still_enhance(k, p, ctx.enhance, width, height) for k, p in set(sources)}
     visuals = [
         Visual(
@@ -182,7 +188,15 @@ def _stills_spec(state: dict[str, Any], ctx: Any) -> RenderSpec:
         captions=_captions(state),
         audio=Audio(
             narration=narration["audio"],
-            music=Music(path=music["path"], loop=False, fade_in=0, fade_out=0) if music else None,
+            music=Music(
+                path=music["path"],
+                volume_db=getattr(ctx, "music_volume", -12.0),
+                loop=False,
+                fade_in=0,
+                fade_out=0,
+            )
+            if music
+            else None,
         ),
     )
 
@@ -224,7 +238,20 @@ def clip_spec(state: dict[str, Any], ctx: Any) -> dict[str, Any]:
     return store_relative(_video_spec(state, ctx).model_dump(mode="json"))
 
 
-@stage
+SPEC_OPTIONS = ("aspect", "width", "height", "fps", "quality", "enhance", "duration")
+
+
+def spec_inputs(state: dict[str, Any], ctx: Any) -> Any:
+    """create: everything the stills spec is made of (the caption flow runs once per job)."""
+    if "edits" in state or ctx is None:
+        return None
+    plan = state["plan"]
+    keys = ("narration", "music", "captions", "caption_words", "images")
+    knobs = [getattr(ctx, f, None) for f in (*SPEC_OPTIONS, "music_volume")]
+    return [[state.get(k) for k in keys], plan["scenes"], plan.get("mood"), knobs]
+
+
+@stage(inputs=spec_inputs, outputs=("spec",))
 def compose_spec(state: dict[str, Any], runtime: Runtime[OutputOptions]) -> dict[str, Any]:
     """The RenderSpec as JSON: from the source video (caption flow) or from stills (create)."""
     build = _video_spec if "edits" in state else _stills_spec

@@ -18,6 +18,7 @@ from langgraph.runtime import Runtime
 from reelgraph.files import write_json_atomic
 from reelgraph.nodes.analyze import source_summary
 from reelgraph.nodes.stage import stage
+from reelgraph.nodes.versions import turn_report, version_message, version_update
 
 if TYPE_CHECKING:  # types only: nodes never import graph at run time
     from reelgraph.graph.context import Output
@@ -94,12 +95,8 @@ def create_report(state: State) -> dict[str, Any]:
         "music": _public_music(state.get("music")),
         "enhanced_visuals": sum(1 for v in spec["visuals"] if v.get("enhance")),
         "warnings": state.get("warnings", []),
+        **turn_report(state),  # version, changed, recomputed, reused, spec_key
     }
-
-
-def create_message(state: State, report: dict[str, Any]) -> str:
-    title = report["title"] or "video"
-    return f"Your video '{title}' is ready ({report['duration']:.1f}s, {report['encoder']})."
 
 
 def caption_report(state: State) -> dict[str, Any]:
@@ -186,12 +183,15 @@ class Delivery:
     artifacts: tuple[ArtifactWriter, ...]
     report: Callable[[State], dict[str, Any]]
     message: Callable[[State, dict[str, Any]], str]
+    update: Callable[[State, dict[str, Any]], dict[str, Any]] | None = None
+    """More of the state update (create: the new entry of ``versions``)."""
 
 
 CREATE_DELIVERY = Delivery(
     artifacts=(video_file, thumbnail, caption_files, translation_files, plan_json, spec_json),
     report=create_report,
-    message=create_message,
+    message=version_message,
+    update=version_update,
 )
 CAPTION_DELIVERY = Delivery(
     artifacts=(
@@ -225,4 +225,5 @@ def deliver(state: State, runtime: Runtime[Output], *, delivery: Delivery) -> di
         }
     artifacts["report.json"] = write_json_atomic(out_dir / "report.json", report)
     message = AIMessage(content=delivery.message(state, report))
-    return {"artifacts": artifacts, "report": report, "messages": [message]}
+    more = delivery.update(state, report) if delivery.update else {}
+    return {**more, "artifacts": artifacts, "report": report, "messages": [message]}

@@ -21,4 +21,9 @@ def render(state: dict[str, Any], runtime: Runtime[Output]) -> dict[str, Any]:
 
     out = Path(state["out_dir"]) / "video.mp4"
     result = dispatch(render_spec, queue="gpu", spec=state["spec"], out_path=str(out))
-    return {"video": result, "cache": {"render": "hit" if result["cache_hit"] else "miss"}}
+    hit = bool(result["cache_hit"])
+    return {
+        "video": result,
+        "cache": {"render": "hit" if hit else "miss"},
+        **({"recomputed": []} if hit else {}),  # the cache answered: no frame was rendered
+    }
