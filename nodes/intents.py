@@ -124,6 +124,7 @@ def parse_message(text: str, attachments: int = 0) -> Parsed:
     head, tail_op = _split_tail(text)
     head = re.sub(r"(?:[\s,;.]*\b(?:and|then|also|please)\b)+[\s,;.]*$", "", head, flags=re.I)
     subject = ""
+    head = re.sub(r"(\bswap\b[^,.;]*?)\s+and\s+", r"\1 with ", head, count=1, flags=re.I)
     for clause in _clauses(head):
         ops, subject = _clause(clause, subject, attachments)
         if ops:
