@@ -65,7 +65,7 @@ def run_turn(
     ctx = Context.from_options(options or {})
     builder = build_create_graph()
     compiled = builder.compile(checkpointer=checkpointer)
-    config = {"configurable": {"thread_id": thread_id}}
+    config: Any = {"configurable": {"thread_id": thread_id}}
     snap = compiled.get_state(config)
     values = dict(snap.values or {}) if snap else {}
     mine = any(getattr(m, "id", None) == turn_id for m in values.get("messages") or [])
@@ -105,5 +105,6 @@ def turn_result(values: dict[str, Any], turn_id: str) -> dict[str, Any]:
         "changed": versions[-1]["changed"] if made else [],
         "artifacts": dict(values.get("artifacts") or {}) if made else {},
         "report": report,
+        "plan": values.get("plan") if made else None,
         "warnings": list(values.get("warnings") or []),
     }

@@ -30,7 +30,7 @@ TURN_RESET = "__turn__"
 _FILE_KEYS = ("audio", "path")
 
 Node = Callable[..., dict[str, Any]]
-InputsFn = Callable[[Mapping[str, Any], Any], Any]
+InputsFn = Callable[[Any, Any], Any]
 
 
 def _writer() -> Callable[[Any], None]:
@@ -104,17 +104,14 @@ def stage(
     @functools.wraps(node)
     def wrapper(*args: Any, **kwargs: Any) -> dict[str, Any]:
         state = args[0] if args else kwargs.get("state")
-        if not thread_options:
-            pass
-        elif len(args) > 1:
-            args = (args[0], with_thread_options(state, args[1]), *args[2:])
-        elif "runtime" in kwargs:
-            kwargs["runtime"] = with_thread_options(state, kwargs["runtime"])
+        if thread_options:
+            args, kwargs = _overlay(state, args, kwargs)
         runtime = args[1] if len(args) > 1 else kwargs.get("runtime")
         write = _writer()
         write({"type": "stage", "stage": name, "progress": 0.0})
         t0 = time.monotonic()
-        key = fingerprint(inputs(state, getattr(runtime, "context", None))) if inputs else ""
+        ctx = getattr(runtime, "context", None)
+        key = fingerprint(inputs(state, ctx)) if inputs else ""
         if inputs and isinstance(state, Mapping) and _reusable(state, name, key, outputs):
             update: dict[str, Any] = {"reused": [name], "recomputed": []}
         else:
@@ -129,6 +126,15 @@ def stage(
         return {**update, "timings": timings, "recomputed": recomputed}
 
     return wrapper
+
+
+def _overlay(state: Any, args: Any, kwargs: dict[str, Any]) -> tuple[Any, dict[str, Any]]:
+    """The node's arguments with its runtime's context carrying the thread's option edits."""
+    if len(args) > 1:
+        return (args[0], with_thread_options(state, args[1]), *args[2:]), kwargs
+    if "runtime" in kwargs:
+        return args, {**kwargs, "runtime": with_thread_options(state, kwargs["runtime"])}
+    return args, kwargs
 
 
 def _run(

@@ -21,6 +21,12 @@ from typing import Any
 
 from redis.exceptions import RedisError
 
+from reelgraph.app.api.thread_jobs import (
+    is_thread_job,
+    record_failure,
+    record_turn,
+    run_thread_turn,
+)
 from reelgraph.app.callbacks import deliver, enqueue_delivery
 from reelgraph.app.jobstore import TERMINAL, JobStore
 from reelgraph.errors import Canceled, ReelgraphError
@@ -196,6 +202,8 @@ def run_graph_job(job_id: str) -> dict[str, Any]:
         artifacts=artifacts,
         report=result.get("report") or {},
     )
+    if is_thread_job(rec):  # a message of a thread: its reply and version
+        record_turn(conn, rec, result)
     _queue_callback(store, rec)
     return {"status": "succeeded"}
 
@@ -204,6 +212,8 @@ def _run(rec: dict[str, Any], out_dir: Path, sink: _EventSink) -> dict[str, Any]
     from reelgraph.graph.checkpoint import get_checkpointer
 
     out_dir.mkdir(parents=True, exist_ok=True)
+    if is_thread_job(rec):  # a message on a conversation's thread
+        return run_thread_turn(rec, out_dir, sink, _local)
     inputs = resolve_inputs(rec.get("input") or {}, out_dir / ".inputs")
     runner = load_runner()
     options = dict(rec.get("options") or {})
@@ -235,9 +245,10 @@ def _queue_callback(store: JobStore, rec: dict[str, Any]) -> None:
 
 def _finish_canceled(store: JobStore, rec: dict[str, Any], out_dir: Path) -> dict[str, Any]:
     shutil.rmtree(out_dir, ignore_errors=True)
-    store.set_status(
-        rec["id"], "canceled", error={"code": "canceled", "message": "The job was canceled."}
-    )
+    error = {"code": "canceled", "message": "The job was canceled."}
+    store.set_status(rec["id"], "canceled", error=error)
+    if is_thread_job(rec):
+        record_failure(store.conn, rec, error)
     _queue_callback(store, rec)
     return {"status": "canceled"}
 
@@ -247,6 +258,8 @@ def _finish_failed(
 ) -> dict:
     shutil.rmtree(out_dir, ignore_errors=True)
     store.set_status(rec["id"], "failed", error=err)
+    if is_thread_job(rec):
+        record_failure(store.conn, rec, err)
     _queue_callback(store, rec)
     return {"status": "failed"}
 
