@@ -1,0 +1,195 @@
+"""The conversation on the web page in a real browser (headless Chromium through Selenium), with a
+live uvicorn server and a real worker: a prompt typed and sent with the keyboard only, then
+"make the captions yellow"; both versions play, side by side on a desktop and stacked at phone
+width (screenshots of both saved), and a reload shows the same conversation."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from tests import conftest_redis as _fx
+from tests.integration import test_web_page as _page
+from tests.integration.test_web_page import RENDER_TIMEOUT_S, _open, _select, _wait
+
+pytestmark = _page.pytestmark
+
+live_server = _fx.live_server
+platform = _fx.platform
+redis_url = _fx.redis_url
+start_worker = _fx.start_worker
+browser = _page.browser
+
+DESKTOP_SHOT = Path("/tmp/web_conversation_desktop.png")
+PHONE_SHOT = Path("/tmp/web_conversation_phone.png")
+PROMPT = "Octopuses have three hearts. Their blood is blue."
+FOLLOW_UP = "make the captions yellow"
+VERSIONS = """
+    return [...document.querySelectorAll('#version-grid .version')].map((card) => {
+      const v = card.querySelector('video.player'), r = card.getBoundingClientRect();
+      return {version: Number(card.dataset.version), status: card.dataset.status,
+              badge: card.querySelector('.version-badge').textContent,
+              changed: card.querySelector('.changed').textContent,
+              src: v ? v.currentSrc : '', ready: !!v && v.readyState >= 1,
+              duration: v ? v.duration : 0, size: v ? [v.videoWidth, v.videoHeight] : [],
+              downloads: [...card.querySelectorAll('a.download')].map((a) => a.dataset.kind),
+              box: [r.left, r.top, r.right, r.bottom]};
+    });
+"""
+
+
+def _cards(driver: Any, count: int) -> list[dict[str, Any]] | None:
+    """The version cards once ``count`` of them play (duration known); fails on a failed turn."""
+    failed = driver.execute_script(
+        "return [...document.querySelectorAll('.bubble.job')]"
+        ".filter((j) => ['failed', 'canceled'].includes(j.dataset.status))"
+        ".map((j) => j.textContent)"
+    )
+    assert not failed, failed
+    cards: list[dict[str, Any]] = driver.execute_script(VERSIONS)
+    playing = [c for c in cards if c["ready"] and c["duration"] > 0]
+    return cards if len(playing) >= count else None
+
+
+def _tab_to(driver: Any, element_id: str, limit: int = 40) -> int:
+    """Press Tab from the top of the page until ``element_id`` has the focus; the presses."""
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.keys import Keys
+
+    driver.execute_script("document.activeElement && document.activeElement.blur()")
+    for presses in range(1, limit + 1):
+        ActionChains(driver).send_keys(Keys.TAB).perform()
+        if driver.execute_script("return document.activeElement.id") == element_id:
+            return presses
+    pytest.fail(f"#{element_id} was not reached with {limit} presses of Tab")
+
+
+def _type_and_enter(driver: Any, text: str) -> None:
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.keys import Keys
+
+    ActionChains(driver).send_keys(text).perform()
+    ActionChains(driver).key_down(Keys.SHIFT).send_keys(Keys.ENTER).key_up(Keys.SHIFT).perform()
+    value = driver.execute_script("return document.getElementById('prompt').value")
+    assert value == text + "\n", "Shift+Enter must start a new line, not send"
+    ActionChains(driver).send_keys(Keys.BACKSPACE).send_keys(Keys.ENTER).perform()
+
+
+def _viewport(driver: Any, width: int, height: int, mobile: bool) -> None:
+    driver.execute_cdp_cmd(
+        "Emulation.setDeviceMetricsOverride",
+        {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": mobile},
+    )
+    size = driver.execute_script("return [window.innerWidth, window.innerHeight]")
+    assert size == [width, height], size
+
+
+def _screenshot(driver: Any, path: Path) -> None:
+    driver.execute_script("document.getElementById('versions').scrollIntoView()")
+    driver.save_screenshot(str(path))
+    assert path.stat().st_size > 10_000
+
+
+def _send_by_keyboard(driver: Any, text: str) -> None:
+    _tab_to(driver, "prompt")
+    _type_and_enter(driver, text)
+    bubbles = _wait(
+        lambda: [
+            b.text
+            for b in driver.find_elements("css selector", "#log .bubble.user .message-text")
+            if b.text == text
+        ],
+        10,
+        f"the message {text!r} appearing",
+    )
+    assert bubbles == [text]
+    assert driver.execute_script("return document.getElementById('prompt').value") == ""
+
+
+def test_a_prompt_then_yellow_captions_gives_two_versions_that_play(
+    live_server: str, start_worker: Any, browser: Any
+) -> None:
+    start_worker()
+    _viewport(browser, 1280, 800, mobile=False)
+    _open(browser, live_server)
+    browser.find_element("css selector", "#options-box summary").click()
+    _select(browser, "aspect", "9:16")
+    _select(browser, "size", "tiny")
+    _select(browser, "caption-style", "clean")
+    _select(browser, "music", "none")
+
+    _send_by_keyboard(browser, PROMPT)
+    thread = _wait(lambda: browser.execute_script("return document.body.dataset.thread"), 15,
+                   "the thread being made")
+    assert browser.current_url.endswith(f"#thread={thread}")
+    assert browser.find_element("id", "thread-options").get_attribute("disabled") is not None
+    first = _wait(lambda: _cards(browser, 1), RENDER_TIMEOUT_S, "version 1 playing", 0.5)
+    assert [c["version"] for c in first] == [1] and first[0]["size"] == [180, 320], first
+    stages = {
+        li.get_attribute("data-stage")
+        for li in browser.find_elements("css selector", "#log .bubble.job .stages .stage")
+    }
+    assert {"plan_script", "render"} <= stages, stages
+
+    _send_by_keyboard(browser, FOLLOW_UP)
+    cards = _wait(lambda: _cards(browser, 2), RENDER_TIMEOUT_S, "version 2 playing", 0.5)
+    latest, previous = cards
+    assert (latest["version"], previous["version"]) == (2, 1), cards
+    assert (latest["badge"], previous["badge"]) == ("Latest", "Previous")
+    assert "yellow" in latest["changed"], latest
+    assert latest["src"] != previous["src"]
+    for card in cards:
+        assert card["duration"] > 0 and card["status"] == "succeeded", card
+        assert card["downloads"] == ["mp4", "srt", "report", "spec"], card
+    # side by side: the latest on the left, the previous one level with it on the right
+    assert latest["box"][2] <= previous["box"][0] and latest["box"][1] == previous["box"][1]
+    replies = [e.text for e in browser.find_elements("css selector", "#log .bubble.reply")]
+    assert len(replies) == 2 and "Version 2" in replies[1], replies
+    srt = browser.find_element("css selector", "#version-2 a.download[data-kind='srt']")
+    answer = httpx.get(srt.get_attribute("href"), timeout=10)
+    assert answer.status_code == 200 and "-->" in answer.text
+    _screenshot(browser, DESKTOP_SHOT)
+
+    _viewport(browser, 390, 844, mobile=True)
+    browser.refresh()  # the hash names the thread: the same conversation comes back
+    _wait(lambda: browser.execute_script("return document.body.dataset.ready === '1'"), 10,
+          "the page script starting")
+    cards = _wait(lambda: _cards(browser, 2), 30, "both versions playing after a reload", 0.5)
+    latest, previous = cards
+    assert previous["box"][1] >= latest["box"][3], "stacked at phone width"
+    assert latest["box"][2] <= 390 and previous["box"][2] <= 390, cards
+    overflow = browser.execute_script(
+        "return document.documentElement.scrollWidth > window.innerWidth"
+    )
+    assert not overflow, "nothing may scroll sideways at phone width"
+    texts = [e.text for e in browser.find_elements("css selector", "#log .bubble.user .message-text")]
+    assert texts == [PROMPT, FOLLOW_UP]
+    _screenshot(browser, PHONE_SHOT)
+
+
+def test_a_new_conversation_is_made_by_its_first_message(
+    live_server: str, platform: dict[str, str], browser: Any
+) -> None:
+    """No worker: the message is queued; its thread carries the options chosen on the page."""
+    from redis import Redis
+
+    from reelgraph.app.jobstore import JobStore
+
+    _open(browser, live_server)
+    browser.find_element("css selector", "#options-box summary").click()
+    browser.find_element("id", "review").click()
+    _send_by_keyboard(browser, PROMPT)
+    job_id = _page._job_id(browser, 0)
+    rec = JobStore(Redis.from_url(platform["REDIS_URL"])).get(job_id)
+    thread = browser.execute_script("return document.body.dataset.thread")
+    assert rec["input"]["thread"] == thread and rec["options"]["review"] is True
+    chips = [c.text for c in browser.find_elements("css selector", ".bubble.user .chip")]
+    assert "review first" in chips
+
+    browser.find_element("id", "new-thread").click()
+    assert browser.execute_script("return document.body.dataset.thread") == ""
+    assert browser.find_elements("css selector", "#log .bubble") == []
+    assert browser.switch_to.active_element.get_attribute("id") == "prompt"
