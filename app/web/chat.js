@@ -42,6 +42,7 @@
       // storage disabled: the hash still names the thread
     }
     $("thread-options").disabled = Boolean(id);
+    if (id) $("options-box").open = false;
     $("new-thread").hidden = !id;
     document.body.dataset.thread = id || "";
   }
@@ -62,8 +63,19 @@
     return el("div", "bubble user", null, el("p", "message-text", null, text), meta);
   }
 
+  /** Text with its http(s) URLs as links (each part set as text, never as markup). */
+  function withLinks(text) {
+    const p = el("p", "message-text");
+    for (const part of String(text).split(/(https?:\/\/[^\s<>"']+)/)) {
+      if (/^https?:\/\//.test(part)) {
+        p.append(el("a", "reply-link", { href: part, target: "_blank", rel: "noopener" }, part));
+      } else if (part) p.append(part);
+    }
+    return p;
+  }
+
   function botBubble(text) {
-    return el("div", "bubble bot reply", null, el("p", "message-text", null, text));
+    return el("div", "bubble bot reply", null, withLinks(text));
   }
 
   function problem(text) {

@@ -25,6 +25,7 @@ browser = _page.browser
 
 DESKTOP_SHOT = Path("/tmp/web_conversation_desktop.png")
 PHONE_SHOT = Path("/tmp/web_conversation_phone.png")
+PHONE_CHAT_SHOT = Path("/tmp/web_conversation_phone_chat.png")
 PROMPT = "Octopuses have three hearts. Their blood is blue."
 FOLLOW_UP = "make the captions yellow"
 VERSIONS = """
@@ -87,8 +88,8 @@ def _viewport(driver: Any, width: int, height: int, mobile: bool) -> None:
     assert size == [width, height], size
 
 
-def _screenshot(driver: Any, path: Path) -> None:
-    driver.execute_script("document.getElementById('versions').scrollIntoView()")
+def _screenshot(driver: Any, path: Path, element_id: str = "versions") -> None:
+    driver.execute_script("document.getElementById(arguments[0]).scrollIntoView()", element_id)
     driver.save_screenshot(str(path))
     assert path.stat().st_size > 10_000
 
@@ -122,8 +123,11 @@ def test_a_prompt_then_yellow_captions_gives_two_versions_that_play(
     _select(browser, "music", "none")
 
     _send_by_keyboard(browser, PROMPT)
-    thread = _wait(lambda: browser.execute_script("return document.body.dataset.thread"), 15,
-                   "the thread being made")
+    thread = _wait(
+        lambda: browser.execute_script("return document.body.dataset.thread"),
+        15,
+        "the thread being made",
+    )
     assert browser.current_url.endswith(f"#thread={thread}")
     assert browser.find_element("id", "thread-options").get_attribute("disabled") is not None
     first = _wait(lambda: _cards(browser, 1), RENDER_TIMEOUT_S, "version 1 playing", 0.5)
@@ -155,8 +159,11 @@ def test_a_prompt_then_yellow_captions_gives_two_versions_that_play(
 
     _viewport(browser, 390, 844, mobile=True)
     browser.refresh()  # the hash names the thread: the same conversation comes back
-    _wait(lambda: browser.execute_script("return document.body.dataset.ready === '1'"), 10,
-          "the page script starting")
+    _wait(
+        lambda: browser.execute_script("return document.body.dataset.ready === '1'"),
+        10,
+        "the page script starting",
+    )
     cards = _wait(lambda: _cards(browser, 2), 30, "both versions playing after a reload", 0.5)
     latest, previous = cards
     assert previous["box"][1] >= latest["box"][3], "stacked at phone width"
@@ -165,9 +172,12 @@ def test_a_prompt_then_yellow_captions_gives_two_versions_that_play(
         "return document.documentElement.scrollWidth > window.innerWidth"
     )
     assert not overflow, "nothing may scroll sideways at phone width"
-    texts = [e.text for e in browser.find_elements("css selector", "#log .bubble.user .message-text")]
+    texts = [
+        e.text for e in browser.find_elements("css selector", "#log .bubble.user .message-text")
+    ]
     assert texts == [PROMPT, FOLLOW_UP]
     _screenshot(browser, PHONE_SHOT)
+    _screenshot(browser, PHONE_CHAT_SHOT, "tab-chat")
 
 
 def test_a_new_conversation_is_made_by_its_first_message(
@@ -180,14 +190,19 @@ def test_a_new_conversation_is_made_by_its_first_message(
 
     _open(browser, live_server)
     browser.find_element("css selector", "#options-box summary").click()
-    browser.find_element("id", "review").click()
+    _select(browser, "caption-style", "bold")
+    _select(browser, "caption-font", "Bebas Neue")
     _send_by_keyboard(browser, PROMPT)
     job_id = _page._job_id(browser, 0)
     rec = JobStore(Redis.from_url(platform["REDIS_URL"])).get(job_id)
     thread = browser.execute_script("return document.body.dataset.thread")
-    assert rec["input"]["thread"] == thread and rec["options"]["review"] is True
+    assert rec["input"]["thread"] == thread and rec["input"]["text"] == PROMPT
+    assert (rec["options"]["caption_style"], rec["options"]["caption_font"]) == (
+        "bold",
+        "Bebas Neue",
+    )
     chips = [c.text for c in browser.find_elements("css selector", ".bubble.user .chip")]
-    assert "review first" in chips
+    assert "font Bebas Neue" in chips
 
     browser.find_element("id", "new-thread").click()
     assert browser.execute_script("return document.body.dataset.thread") == ""
