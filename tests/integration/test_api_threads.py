@@ -8,7 +8,6 @@ import io
 import json
 import subprocess
 import threading
-from pathlib import Path
 
 import httpx
 import pytest
