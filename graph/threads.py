@@ -20,6 +20,7 @@ from langchain_core.messages import AIMessage, HumanMessage
 from reelgraph.graph.context import Context
 from reelgraph.graph.create import build_create_graph
 from reelgraph.graph.streaming import EventFn, stream_graph
+from reelgraph.nodes.versions import public_plan
 from reelgraph.workers.engine import progress
 
 logger = logging.getLogger(__name__)
@@ -105,6 +106,6 @@ def turn_result(values: dict[str, Any], turn_id: str) -> dict[str, Any]:
         "changed": versions[-1]["changed"] if made else [],
         "artifacts": dict(values.get("artifacts") or {}) if made else {},
         "report": report,
-        "plan": values.get("plan") if made else None,
+        "plan": public_plan(values["plan"]) if made else None,
         "warnings": list(values.get("warnings") or []),
     }

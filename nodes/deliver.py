@@ -18,7 +18,12 @@ from langgraph.runtime import Runtime
 from reelgraph.files import write_json_atomic
 from reelgraph.nodes.analyze import source_summary
 from reelgraph.nodes.stage import stage
-from reelgraph.nodes.versions import turn_report, version_message, version_update
+from reelgraph.nodes.versions import (
+    public_plan,
+    turn_report,
+    version_message,
+    version_update,
+)
 
 if TYPE_CHECKING:  # types only: nodes never import graph at run time
     from reelgraph.graph.context import Output
@@ -59,7 +64,7 @@ def translation_files(state: State, out_dir: Path) -> dict[str, str]:
 def plan_json(state: State, out_dir: Path) -> dict[str, str]:
     if not state.get("plan"):
         return {}
-    return {"plan.json": write_json_atomic(out_dir / "plan.json", state["plan"])}
+    return {"plan.json": write_json_atomic(out_dir / "plan.json", public_plan(state["plan"]))}
 
 
 def transcript_json(state: State, out_dir: Path) -> dict[str, str]:

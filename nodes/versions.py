@@ -10,6 +10,7 @@ skipped because their inputs did not change).
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 State = Mapping[str, Any]
@@ -22,6 +23,14 @@ STAGE_WORDS = {
     "render": "the render",
     "pick_visuals": "the pictures",
 }
+
+
+def public_plan(plan: dict[str, Any]) -> dict[str, Any]:
+    """The plan as it may be served: a scene's attached picture by its file name, no path."""
+    scenes = [
+        {**s, "image": Path(s["image"]).name} if s.get("image") else s for s in plan["scenes"]
+    ]
+    return {**plan, "scenes": scenes}
 
 
 def turn_of(state: State) -> dict[str, Any]:
