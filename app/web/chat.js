@@ -97,6 +97,7 @@
   async function trackJob(card) {
     try {
       const end = await RG.followJob(card.id, (event) => card.onEvent(event));
+      if (!card.versionLink) card.title.textContent = "Reply";
       if (end.status === "succeeded") card.finish("succeeded");
       else if (end.status === "rejected") {
         card.finish("rejected");
@@ -113,8 +114,8 @@
   }
 
   function adoptPending(msg) {
-    const i = chat.pending.findIndex((p) => (msg.message_id && p.messageId === msg.message_id)
-      || (!p.messageId && p.text === msg.text) || p.text === msg.text);
+    let i = chat.pending.findIndex((p) => msg.message_id && p.messageId === msg.message_id);
+    if (i < 0) i = chat.pending.findIndex((p) => p.text === msg.text);
     return i < 0 ? null : chat.pending.splice(i, 1)[0].node;
   }
 

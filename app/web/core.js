@@ -277,7 +277,7 @@
     }
 
     note(text) {
-      this.stageName.textContent = text;
+      if (this.stageName.textContent !== text) this.stageName.textContent = text;
     }
 
     stage(name, done) {
@@ -298,11 +298,11 @@
       if (type === "status" && event.status) {
         this.setStatus(event.status);
         if (event.status === "running") this.note("Starting…");
+        if (this.reviewBox && event.status !== "awaiting_review") RG.closeReview(this);
       } else if (type === "stage" || type === "progress" || type === "resumed") {
         if (event.stage) {
           this.stage(event.stage, false);
-          this.stageName.textContent = humanStage(event.stage)
-            + (type === "resumed" ? " (resumed)" : "");
+          this.note(humanStage(event.stage) + (type === "resumed" ? " (resumed)" : ""));
         }
         this.setStatus("running");
         const p = Math.min(1, Math.max(0, Number(event.progress) || 0));

@@ -74,6 +74,14 @@
     return el("div", "review-actions", null, approve, apply, reject, ask, send);
   }
 
+  /** A review answered (here, in the chat or elsewhere): its controls stay, disabled. */
+  RG.closeReview = (card) => {
+    const box = card.reviewBox && card.reviewBox.querySelector(".review-box");
+    if (!box || box.dataset.answered) return;
+    box.dataset.answered = "elsewhere";
+    for (const c of box.querySelectorAll("button, textarea, input")) c.disabled = true;
+  };
+
   /** The storyboard and draft preview of a job awaiting review, with its answers. */
   RG.showReview = (card, review) => {
     if (card.reviewBox) card.reviewBox.remove();
@@ -94,6 +102,7 @@
     card.reviewBox = section(`Review: ${review.title || "the plan"}`, box);
     card.reviewBox.classList.add("review");
     card.body.append(card.reviewBox);
+    if (review.decision) RG.closeReview(card);
     scrollDown(card.log);
   };
 })();
