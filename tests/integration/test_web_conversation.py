@@ -5,6 +5,7 @@ width (screenshots of both saved), and a reload shows the same conversation."""
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 from typing import Any
 
@@ -181,22 +182,39 @@ def test_a_prompt_then_yellow_captions_gives_two_versions_that_play(
 
 
 def test_a_new_conversation_is_made_by_its_first_message(
-    live_server: str, platform: dict[str, str], browser: Any
+    live_server: str, platform: dict[str, str], browser: Any, tmp_path: Path
 ) -> None:
-    """No worker: the message is queued; its thread carries the options chosen on the page."""
+    """No worker: the message is queued; its thread carries the options chosen on the page and
+    the picture attached; a thread the server does not know is forgotten, saying so."""
+    from PIL import Image
     from redis import Redis
 
     from reelgraph.app.jobstore import JobStore
 
+    browser.get(live_server + "/#thread=thr_nosuchthread")
+    _wait(
+        lambda: [e.text for e in browser.find_elements("css selector", "#log .error") if e.text],
+        10,
+        "the unknown thread being explained",
+    )
+    assert browser.execute_script("return document.body.dataset.thread") == ""
+    assert "#thread=" not in browser.current_url
+
+    picture = tmp_path / "red.png"
+    Image.new("RGB", (64, 48), (200, 30, 30)).save(picture)
     _open(browser, live_server)
     browser.find_element("css selector", "#options-box summary").click()
     _select(browser, "caption-style", "bold")
     _select(browser, "caption-font", "Bebas Neue")
+    browser.find_element("id", "attach").send_keys(str(picture))
+    assert browser.find_element("id", "attach-names").text == "red.png"
     _send_by_keyboard(browser, PROMPT)
     job_id = _page._job_id(browser, 0)
     rec = JobStore(Redis.from_url(platform["REDIS_URL"])).get(job_id)
     thread = browser.execute_script("return document.body.dataset.thread")
     assert rec["input"]["thread"] == thread and rec["input"]["text"] == PROMPT
+    digest = hashlib.sha256(picture.read_bytes()).hexdigest()
+    assert rec["input"]["attachments"] == ["asset_" + digest[:32]]  # the upload of that file
     assert (rec["options"]["caption_style"], rec["options"]["caption_font"]) == (
         "bold",
         "Bebas Neue",
