@@ -87,7 +87,7 @@ def test_two_messages_make_two_versions_over_http(live_server, start_worker, tmp
     assert [m["role"] for m in thread["messages"]] == ["user", "user", "assistant", "assistant"]
     assert thread["messages"][3]["text"].endswith(thread["versions"][1]["video_url"])
     scenes = thread["plan"]["scenes"]
-    assert len(scenes) >= 2 and scenes[0]["image"] == "attachment-0"  # a name, never a path
+    assert len(scenes) >= 2 and scenes[0]["image"] == f"{picture}.png"  # a name, not a path
     for version in thread["versions"]:
         assert version["status"] == "succeeded"
         video = tmp_path / f"v{version['version']}.mp4"
