@@ -56,17 +56,35 @@ def _cards(driver: Any, count: int) -> list[dict[str, Any]] | None:
     return cards if len(playing) >= count else None
 
 
-def _tab_to(driver: Any, element_id: str, limit: int = 40) -> int:
-    """Press Tab from the top of the page until ``element_id`` has the focus; the presses."""
+def _tab_until(driver: Any, selector: str, limit: int = 40, start: bool = True) -> int:
+    """Press Tab (from the top of the page when ``start``) until the focused element matches
+    the CSS ``selector``; the presses. The focus must be visible on the way."""
     from selenium.webdriver.common.action_chains import ActionChains
     from selenium.webdriver.common.keys import Keys
 
-    driver.execute_script("document.activeElement && document.activeElement.blur()")
+    if start:
+        driver.execute_script("document.activeElement && document.activeElement.blur()")
     for presses in range(1, limit + 1):
         ActionChains(driver).send_keys(Keys.TAB).perform()
-        if driver.execute_script("return document.activeElement.id") == element_id:
+        if driver.execute_script("return document.activeElement.matches(arguments[0])", selector):
             return presses
-    pytest.fail(f"#{element_id} was not reached with {limit} presses of Tab")
+    pytest.fail(f"{selector} was not reached with {limit} presses of Tab")
+
+
+def _tab_to(driver: Any, element_id: str) -> int:
+    return _tab_until(driver, f"#{element_id}")
+
+
+def _focus_is_visible(driver: Any) -> bool:
+    """The focused element draws an outline (or, for the composer, its panel a ring)."""
+    return bool(
+        driver.execute_script(
+            "const e = document.activeElement, s = getComputedStyle(e);"
+            "const p = e.closest('.panel');"
+            "return (s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) > 0)"
+            " || (!!p && getComputedStyle(p).boxShadow !== 'none');"
+        )
+    )
 
 
 def _type_and_enter(driver: Any, text: str) -> None:
@@ -97,6 +115,7 @@ def _screenshot(driver: Any, path: Path, element_id: str = "versions") -> None:
 
 def _send_by_keyboard(driver: Any, text: str) -> None:
     _tab_to(driver, "prompt")
+    assert _focus_is_visible(driver)
     _type_and_enter(driver, text)
     bubbles = _wait(
         lambda: [
@@ -153,6 +172,9 @@ def test_a_prompt_then_yellow_captions_gives_two_versions_that_play(
     assert latest["box"][2] <= previous["box"][0] and latest["box"][1] == previous["box"][1]
     replies = [e.text for e in browser.find_elements("css selector", "#log .bubble.reply")]
     assert len(replies) == 2 and "Version 2" in replies[1], replies
+    # the versions come after the composer in the Tab order: players and downloads
+    _tab_until(browser, "#version-2 a.download[data-kind='mp4']", start=False)
+    assert _focus_is_visible(browser)
     srt = browser.find_element("css selector", "#version-2 a.download[data-kind='srt']")
     answer = httpx.get(srt.get_attribute("href"), timeout=10)
     assert answer.status_code == 200 and "-->" in answer.text
