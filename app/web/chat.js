@@ -42,7 +42,7 @@
       // storage disabled: the hash still names the thread
     }
     $("thread-options").disabled = Boolean(id);
-    if (id) $("options-box").open = false;
+    $("options-box").open = !id; // a new conversation's options, folded once it has begun
     $("new-thread").hidden = !id;
     document.body.dataset.thread = id || "";
   }

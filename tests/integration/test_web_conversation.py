@@ -136,7 +136,7 @@ def test_a_prompt_then_yellow_captions_gives_two_versions_that_play(
     start_worker()
     _viewport(browser, 1280, 800, mobile=False)
     _open(browser, live_server)
-    browser.find_element("css selector", "#options-box summary").click()
+    _page._options(browser)
     _select(browser, "aspect", "9:16")
     _select(browser, "size", "tiny")
     _select(browser, "caption-style", "clean")
@@ -150,6 +150,7 @@ def test_a_prompt_then_yellow_captions_gives_two_versions_that_play(
     )
     assert browser.current_url.endswith(f"#thread={thread}")
     assert browser.find_element("id", "thread-options").get_attribute("disabled") is not None
+    assert browser.find_element("id", "options-box").get_attribute("open") is None  # folded
     first = _wait(lambda: _cards(browser, 1), RENDER_TIMEOUT_S, "version 1 playing", 0.5)
     assert [c["version"] for c in first] == [1] and first[0]["size"] == [180, 320], first
     stages = {
@@ -225,7 +226,7 @@ def test_a_new_conversation_is_made_by_its_first_message(
     picture = tmp_path / "red.png"
     Image.new("RGB", (64, 48), (200, 30, 30)).save(picture)
     _open(browser, live_server)
-    browser.find_element("css selector", "#options-box summary").click()
+    _page._options(browser)
     _select(browser, "caption-style", "bold")
     _select(browser, "caption-font", "Bebas Neue")
     browser.find_element("id", "attach").send_keys(str(picture))
@@ -248,3 +249,5 @@ def test_a_new_conversation_is_made_by_its_first_message(
     assert browser.execute_script("return document.body.dataset.thread") == ""
     assert browser.find_elements("css selector", "#log .bubble") == []
     assert browser.switch_to.active_element.get_attribute("id") == "prompt"
+    assert browser.find_element("id", "options-box").get_attribute("open") is not None
+    assert browser.find_element("id", "thread-options").get_attribute("disabled") is None
