@@ -133,7 +133,8 @@ class _EventSink:
         fields: dict[str, Any] = {}
         if stage:
             fields["stage"] = stage
-        if etype == "stage_done" and isinstance(stage, str) and event.get("seconds") is not None:
+        timed = etype == "stage_done" and not event.get("reused")  # a skipped stage: no sample
+        if timed and isinstance(stage, str) and event.get("seconds") is not None:
             self.timings[stage] = round(float(event["seconds"]), 3)
             self.store.record_stage(self.job_id, stage, float(event["seconds"]), self.timings)
         if "progress" in event and etype != "stage_done":

@@ -79,6 +79,8 @@ class Chat:
     def __init__(self, args: argparse.Namespace, out: Path, checkpointer: Any):
         self.out, self.cp, self.quiet = out, checkpointer, args.quiet
         self.thread = args.thread or "chat-" + uuid.uuid4().hex[:12]
+        if getattr(args, "music", None) and create_options(args).get("music") is None:
+            raise InvalidInput("chat takes --music as a mood, auto or none, not a file.")
         self.options = _review_options(args, create_options(args))
         Context.from_options(self.options, flags=True)  # validate before any work
 
