@@ -107,8 +107,11 @@
         card.fail((end.error && end.error.message) || `The turn ended ${end.status}.`);
       }
     } catch (err) {
-      card.detached = true; // the thread's events still report it
-      card.note(err.message || String(err));
+      if (err.status === 404) card.finish("expired"); // its record is gone; the reply stays
+      else {
+        card.detached = true; // the thread's events still report it
+        card.note(err.message || String(err));
+      }
     }
     refresh();
   }
