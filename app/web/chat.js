@@ -139,6 +139,10 @@
       const card = chat.cards.get(v.job_id);
       if (!card || card.versionLink) continue;
       card.title.textContent = `Version ${v.version}`;
+      // a version is recorded once its job has succeeded (its end event may still be on its way)
+      if (v.status === "succeeded" && !card.node.classList.contains("finished")) {
+        card.finish("succeeded");
+      }
       card.versionLink = el("a", "version-link", { href: `#version-${v.version}` },
         `Show version ${v.version}`);
       card.versionLink.addEventListener("click", (ev) => {

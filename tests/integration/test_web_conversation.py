@@ -171,6 +171,8 @@ def test_a_prompt_then_yellow_captions_gives_two_versions_that_play(
         assert card["downloads"] == ["mp4", "srt", "report", "spec"], card
     # side by side: the latest on the left, the previous one level with it on the right
     assert latest["box"][2] <= previous["box"][0] and latest["box"][1] == previous["box"][1]
+    plan = [e.text for e in browser.find_elements("css selector", "#plan-box .narration")]
+    assert plan and plan[0].startswith("Octopuses"), plan  # the current plan's scenes
     replies = [e.text for e in browser.find_elements("css selector", "#log .bubble.reply")]
     assert len(replies) == 2 and "Version 2" in replies[1], replies
     # the versions come after the composer in the Tab order: players and downloads
