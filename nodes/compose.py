@@ -17,7 +17,7 @@ from langgraph.runtime import Runtime
 
 from reelgraph.errors import InvalidInput
 from reelgraph.nodes.edit import output_size
-from reelgraph.nodes.plan_edits import scene_pictures
+from reelgraph.nodes.scene_edits import scene_pictures
 from reelgraph.nodes.stage import stage
 from reelgraph.settings import get_settings
 from reelgraph.workers.engine.spec import (

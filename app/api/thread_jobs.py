@@ -16,19 +16,17 @@ from pathlib import Path
 from typing import Any
 
 from redis import Redis
-from rq import Retry
 
+from reelgraph.app.api.submit import enqueue_graph_job
 from reelgraph.app.callbacks import artifact_urls
 from reelgraph.app.jobstore import TERMINAL, JobStore, new_job_id
 from reelgraph.app.threadstore import ThreadStore, new_message_id, thread_key
 from reelgraph.errors import Canceled
 from reelgraph.settings import get_settings
 from reelgraph.workers.engine import progress
-from reelgraph.workers.jobs.queueing import get_queue
 
 logger = logging.getLogger(__name__)
 
-GRAPH_TASK = "reelgraph.app.api.tasks.run_graph_job"
 #: How often a message's job looks whether the thread's previous one has ended.
 WAIT_POLL_S = 0.2
 #: Forwarded to the thread's event stream (progress stays on the job's own stream).
@@ -53,18 +51,7 @@ def submit_message(
         "after": after.decode() if isinstance(after, bytes) else after,
     }
     with conn.pipeline(transaction=True) as pipe:
-        get_queue("graph", conn).enqueue_call(
-            GRAPH_TASK,
-            kwargs={"job_id": job_id},
-            job_id=job_id,
-            timeout=s.job_timeout_s,
-            result_ttl=s.media_result_ttl_s,
-            failure_ttl=s.media_result_ttl_s,
-            retry=Retry(max=s.graph_retries) if s.graph_retries > 0 else None,
-            meta={"root": job_id, "retries_total": s.graph_retries},
-            description=f"message {message_id} of {thread_id}",
-            pipeline=pipe,
-        )
+        enqueue_graph_job(conn, job_id, f"message {message_id} of {thread_id}", pipe)
         JobStore(conn).create(
             job_id,
             kind="create",
