@@ -47,6 +47,7 @@ bench: install
 	$(BIN)/python bench/enhance.py
 	$(BIN)/python bench/segments.py
 	$(BIN)/python bench/visuals.py
+	$(BIN)/python bench/followup.py
 
 serve: install
 	$(BIN)/reelgraph serve

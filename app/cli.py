@@ -14,7 +14,17 @@ from reelgraph.logging import setup_logging
 logger = logging.getLogger(__name__)
 
 #: Subcommand modules; each has add_parser(subparsers). Missing optional ones are skipped.
-COMMANDS = ["create", "caption", "analyze", "clips", "render", "serve", "worker", "doctor"]
+COMMANDS = [
+    "create",
+    "chat",
+    "caption",
+    "analyze",
+    "clips",
+    "render",
+    "serve",
+    "worker",
+    "doctor",
+]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -299,6 +299,8 @@ class Context(CaptionLook, Output, Segmenting, Export, Translation):
     """Target length in seconds; scenes stretch to fill it (speech is never cut)."""
     music: Annotated[str, AfterValidator(_lower)] = "auto"
     """auto (a track for the plan's mood), a mood (calm, happy, ...), or none."""
+    music_volume: float = Field(-12.0, ge=-40.0, le=0.0)
+    """Level of the music bed in dB before it is ducked under the voice, -40..0."""
     llm_model: str | None = Field(None, max_length=100, title="LLM model")
     """Chat model for planning (default: settings.llm_model; needs an OpenAI-compatible API)."""
     speed: float = Field(1.0, ge=0.5, le=2.0)

@@ -1,10 +1,15 @@
 """The create graph: prompt -> plan -> visuals -> narration -> music -> captions -> spec ->
-render."""
+render.
+
+A follow-up message on the same thread (its state already holds a plan) enters at edit_plan
+instead of plan_script; see ``add_follow_ups``.
+"""
 
 from __future__ import annotations
 
 import itertools
 from functools import partial
+from typing import Any
 
 from langgraph.graph import END, START, StateGraph
 
@@ -13,6 +18,7 @@ from reelgraph.graph.state import CreateInput, CreateOutput, CreateState
 from reelgraph.nodes.captions import build_captions
 from reelgraph.nodes.compose import compose_spec
 from reelgraph.nodes.deliver import CREATE_DELIVERY, deliver
+from reelgraph.nodes.edit_plan import edit_plan, route_after_edit, route_start
 from reelgraph.nodes.music import score_music
 from reelgraph.nodes.narrate import narrate_scenes
 from reelgraph.nodes.plan import plan_script
@@ -40,7 +46,7 @@ def build_create_graph() -> StateGraph[CreateState, Context, CreateInput, Create
         builder.add_node(fn)
     builder.add_node(translate_captions)
     builder.add_node("deliver", partial(deliver, delivery=CREATE_DELIVERY))
-    builder.add_edge(START, order[0].__name__)
+    add_follow_ups(builder, first=order[0].__name__, after_plan=order[1].__name__)
     for a, b in itertools.pairwise(order[:-1]):
         builder.add_edge(a.__name__, b.__name__)
     # translated tracks and dubbed versions only when the run asks for them
@@ -50,6 +56,17 @@ def build_create_graph() -> StateGraph[CreateState, Context, CreateInput, Create
     builder.add_edge(translate_captions.__name__, deliver.__name__)
     builder.add_edge(order[-1].__name__, END)
     return builder
+
+
+def add_follow_ups(builder: StateGraph[Any, Any, Any, Any], first: str, after_plan: str) -> None:
+    """START goes to ``first`` (plan_script) on a new thread, to edit_plan when a plan exists;
+    edit_plan continues at ``after_plan`` (the stage after planning) when the message changed
+    something, and ends the turn (its reply said why) when it did not."""
+    builder.add_node(edit_plan)
+    builder.add_conditional_edges(START, route_start, {"plan": first, "edit": edit_plan.__name__})
+    builder.add_conditional_edges(
+        edit_plan.__name__, route_after_edit, {"edited": after_plan, "unchanged": END}
+    )
 
 
 #: Compiled without a custom checkpointer, for langgraph.json / LangGraph Studio.

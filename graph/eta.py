@@ -85,6 +85,8 @@ class Estimator:
         elif etype == "stage_done" and isinstance(name, str):
             self.done[name] = float(event.get("seconds") or 0.0)
             self.current = None
+            if event.get("reused"):  # a follow-up skipped it: no cost to learn from
+                self.recorded.add(name)
         left = self.eta()
         if self.emit is not None:
             self.emit({**event, "eta_s": left} if left is not None else event)

@@ -13,10 +13,24 @@ from langchain_core.messages import AnyMessage
 from langgraph.graph.message import add_messages
 from typing_extensions import TypedDict
 
+from reelgraph.nodes.stage import TURN_RESET
+
 
 def merge_dicts(left: dict[str, Any] | None, right: dict[str, Any] | None) -> dict[str, Any]:
-    """Reducer: later keys win (stage timings, cache hits written by several nodes)."""
+    """Reducer: later keys win (stage timings, cache hits written by several nodes).
+
+    An update holding the key ``TURN_RESET`` replaces the dict (a new turn of a conversation).
+    """
+    if right and TURN_RESET in right:
+        return {k: v for k, v in right.items() if k != TURN_RESET}
     return {**(left or {}), **(right or {})}
+
+
+def turn_list(left: list[Any] | None, right: list[Any] | None) -> list[Any]:
+    """Reducer: append; an update starting with ``TURN_RESET`` starts the list afresh."""
+    if right and right[0] == TURN_RESET:
+        return list(right[1:])
+    return [*(left or []), *(right or [])]
 
 
 class CreateInput(TypedDict):
@@ -38,6 +52,8 @@ class CreateInput(TypedDict):
     """Directory for this run's artifacts (a temp dir under storage/ when absent)."""
     output_path: NotRequired[str]
     """Where the caller puts the video (the CLI's -o): editor exports name local files."""
+    attachments: NotRequired[list[str]]
+    """Pictures sent with a follow-up message (local paths); edit_plan uses and clears them."""
 
 
 class CreateState(CreateInput):
@@ -64,12 +80,27 @@ class CreateState(CreateInput):
     """Per language code: paths of its caption tracks (srt, vtt) and dubbed video, cue count."""
     artifacts: NotRequired[dict[str, str]]
     """Final artifact name -> path."""
+    report: NotRequired[dict[str, Any]]
+    """The report.json content of the last rendered version."""
     timings: NotRequired[Annotated[dict[str, float], merge_dicts]]
     """Seconds spent per stage."""
     cache: NotRequired[Annotated[dict[str, Any], merge_dicts]]
     """Cache hits per stage."""
-    warnings: NotRequired[Annotated[list[str], operator.add]]
-    """Human-readable warnings for the report."""
+    warnings: NotRequired[Annotated[list[str], turn_list]]
+    """Human-readable warnings for the report (of this turn)."""
+    option_overrides: NotRequired[dict[str, Any]]
+    """Options changed by follow-up messages, laid over the run's context by every node."""
+    stage_keys: NotRequired[Annotated[dict[str, str], merge_dicts]]
+    """Fingerprint of the inputs each skippable stage last ran with on this thread."""
+    recomputed: NotRequired[Annotated[list[str], turn_list]]
+    """Stages that did work in this turn."""
+    reused: NotRequired[Annotated[list[str], turn_list]]
+    """Stages skipped in this turn because their inputs did not change."""
+    turn: NotRequired[dict[str, Any]]
+    """This turn of the conversation: {version, parent, changed: [sentences], restored}."""
+    versions: NotRequired[Annotated[list[dict[str, Any]], operator.add]]
+    """One entry per rendered version: {version, parent, plan, options, spec_key, render_key,
+    changed, video}."""
 
 
 class CreateOutput(TypedDict):

@@ -25,10 +25,13 @@ def stream_graph(
     checkpointer: Any = None,
     thread_id: str | None = None,
     on_values: Callable[[dict[str, Any]], None] | None = None,
+    resume: bool = True,
 ) -> dict[str, Any]:
     """Compile ``builder`` (a StateGraph) and run it; return the final state values.
 
     ``on_event`` gets the nodes' custom events; ``on_values`` the state after each step.
+    ``resume=False``: start a new run with ``inputs`` even when the thread has pending nodes
+    (a conversation's new message after a turn that failed).
     """
     compiled = builder.compile(checkpointer=checkpointer)
     config: dict[str, Any] = {}
@@ -38,7 +41,7 @@ def stream_graph(
             raise ValueError("a checkpointed run needs a thread_id")
         config = {"configurable": {"thread_id": thread_id}}
         snapshot = compiled.get_state(config)
-        if snapshot and snapshot.next:
+        if resume and snapshot and snapshot.next:
             logger.info("run %s resumes at %s", thread_id, list(snapshot.next))
             stream_input = None
             if on_event is not None:

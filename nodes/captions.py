@@ -133,7 +133,17 @@ def safe_area(state: dict[str, Any], ctx: CaptionLook) -> dict[str, float]:
     return dataclasses.asdict(zone)
 
 
-@stage
+def caption_inputs(state: dict[str, Any], ctx: Any) -> Any:
+    """create: what the captions depend on (the narration's words, the emphasis, the look)."""
+    if "edits" in state or ctx is None:  # the caption flow runs once per job
+        return None
+    emphasis = [s.get("emphasis") for s in state["plan"]["scenes"]]
+    look = [getattr(ctx, f, None) for f in (*LOOK_OPTIONS.values(), "safe_zone")]
+    size = [getattr(ctx, f, None) for f in ("aspect", "width", "height")]
+    return [state["narration"]["words"], emphasis, look, size]
+
+
+@stage(inputs=caption_inputs, outputs=("captions", "caption_words"))
 def build_captions(state: dict[str, Any], runtime: Runtime[CaptionLook]) -> dict[str, Any]:
     """Caption words on the output timeline (``caption_words``) and the look (``captions``)."""
     if "edits" in state:  # the caption flow: the source's own speech, after the cuts

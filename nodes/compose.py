@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from langgraph.runtime import Runtime
 
 from reelgraph.nodes.edit import output_size
+from reelgraph.nodes.scene_edits import scene_pictures
 from reelgraph.nodes.scene_visuals import figure_overlays, scene_sources
 from reelgraph.nodes.stage import stage
 from reelgraph.workers.engine.spec import (
@@ -123,6 +124,8 @@ def _stills_spec(state: dict[str, Any], ctx: Any) -> RenderSpec:
     spans = timeline(total, narration["scenes"], n_images)
     durations, fades = clip_durations(spans, XFADE)
     sources = scene_sources(state, spans, width, height)
+    if len(spans) == len(state["plan"]["scenes"]):  # one clip per scene: a follow-up's pictures
+        sources = scene_pictures(state["plan"]["scenes"], sources, max(width, height) * 2)
     stills = {(s["kind"], s["path"]) for s in sources}
     enhance = {p: _still_enhance(k, p, ctx.enhance, width, height) for k, p in stills}
     visuals = [
@@ -152,7 +155,15 @@ def _stills_spec(state: dict[str, Any], ctx: Any) -> RenderSpec:
         captions=_captions(state),
         audio=Audio(
             narration=narration["audio"],
-            music=Music(path=music["path"], loop=False, fade_in=0, fade_out=0) if music else None,
+            music=Music(
+                path=music["path"],
+                volume_db=getattr(ctx, "music_volume", -12.0),
+                loop=False,
+                fade_in=0,
+                fade_out=0,
+            )
+            if music
+            else None,
         ),
     )
 
@@ -194,7 +205,20 @@ def clip_spec(state: dict[str, Any], ctx: Any) -> dict[str, Any]:
     return store_relative(_video_spec(state, ctx).model_dump(mode="json"))
 
 
-@stage
+SPEC_OPTIONS = ("aspect", "width", "height", "fps", "quality", "enhance", "duration")
+
+
+def spec_inputs(state: dict[str, Any], ctx: Any) -> Any:
+    """create: everything the stills spec is made of (the caption flow runs once per job)."""
+    if "edits" in state or ctx is None:
+        return None
+    plan = state["plan"]
+    keys = ("narration", "music", "captions", "caption_words", "images")
+    knobs = [getattr(ctx, f, None) for f in (*SPEC_OPTIONS, "music_volume")]
+    return [[state.get(k) for k in keys], plan["scenes"], plan.get("mood"), knobs]
+
+
+@stage(inputs=spec_inputs, outputs=("spec",))
 def compose_spec(state: dict[str, Any], runtime: Runtime[OutputOptions]) -> dict[str, Any]:
     """The RenderSpec as JSON: from the source video (caption flow) or from stills (create)."""
     build = _video_spec if "edits" in state else _stills_spec

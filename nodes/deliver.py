@@ -19,6 +19,12 @@ from reelgraph.files import write_json_atomic
 from reelgraph.nodes.analyze import source_summary
 from reelgraph.nodes.credits import credits_file, report_visuals
 from reelgraph.nodes.stage import stage
+from reelgraph.nodes.versions import (
+    public_plan,
+    turn_report,
+    version_message,
+    version_update,
+)
 
 if TYPE_CHECKING:  # types only: nodes never import graph at run time
     from reelgraph.graph.context import Output
@@ -59,7 +65,7 @@ def translation_files(state: State, out_dir: Path) -> dict[str, str]:
 def plan_json(state: State, out_dir: Path) -> dict[str, str]:
     if not state.get("plan"):
         return {}
-    return {"plan.json": write_json_atomic(out_dir / "plan.json", state["plan"])}
+    return {"plan.json": write_json_atomic(out_dir / "plan.json", public_plan(state["plan"]))}
 
 
 def transcript_json(state: State, out_dir: Path) -> dict[str, str]:
@@ -97,12 +103,8 @@ def create_report(state: State) -> dict[str, Any]:
         "segments": state["video"].get("segments", []),
         "visuals": report_visuals(state),
         "warnings": state.get("warnings", []),
+        **turn_report(state),  # version, changed, recomputed, reused, spec_key
     }
-
-
-def create_message(state: State, report: dict[str, Any]) -> str:
-    title = report["title"] or "video"
-    return f"Your video '{title}' is ready ({report['duration']:.1f}s, {report['encoder']})."
 
 
 def caption_report(state: State) -> dict[str, Any]:
@@ -190,6 +192,8 @@ class Delivery:
     artifacts: tuple[ArtifactWriter, ...]
     report: Callable[[State], dict[str, Any]]
     message: Callable[[State, dict[str, Any]], str]
+    update: Callable[[State, dict[str, Any]], dict[str, Any]] | None = None
+    """More of the state update (create: the new entry of ``versions``)."""
 
 
 CREATE_DELIVERY = Delivery(
@@ -203,7 +207,8 @@ CREATE_DELIVERY = Delivery(
         credits_file,
     ),
     report=create_report,
-    message=create_message,
+    message=version_message,
+    update=version_update,
 )
 CAPTION_DELIVERY = Delivery(
     artifacts=(
@@ -237,4 +242,5 @@ def deliver(state: State, runtime: Runtime[Output], *, delivery: Delivery) -> di
         }
     artifacts["report.json"] = write_json_atomic(out_dir / "report.json", report)
     message = AIMessage(content=delivery.message(state, report))
-    return {"artifacts": artifacts, "report": report, "messages": [message]}
+    more = delivery.update(state, report) if delivery.update else {}
+    return {**more, "artifacts": artifacts, "report": report, "messages": [message]}

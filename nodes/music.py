@@ -40,7 +40,15 @@ def resolve_music_choice(choice: str | None, user_file: str | None, mood: str) -
     )
 
 
-@stage
+def music_inputs(state: Mapping[str, Any], ctx: Any) -> Any:
+    """What the music bed depends on: the choice, the plan's mood and title, the length."""
+    plan = state["plan"]
+    length = _video_duration(state, ctx.duration if ctx is not None else None)
+    choice = ctx.music if ctx is not None else None
+    return [choice, state.get("music_file"), plan.get("mood"), plan.get("title"), length]
+
+
+@stage(inputs=music_inputs, outputs=("music",))
 def score_music(state: CreateState, runtime: Runtime[Context]) -> dict[str, Any]:
     from reelgraph.workers.engine.music import pick_track, prepare_music
 
@@ -56,6 +64,7 @@ def score_music(state: CreateState, runtime: Runtime[Context]) -> dict[str, Any]
     return {
         "music": {"path": prepared["path"], "track": os.path.basename(track), "source": kind},
         "cache": {"music": "hit" if prepared["cache_hit"] else "miss"},
+        **({"recomputed": []} if prepared["cache_hit"] else {}),
     }
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from langgraph.runtime import Runtime
@@ -19,7 +20,14 @@ if TYPE_CHECKING:  # types only: nodes never import graph at run time
 PACING_PAUSE = {"slow": 2.0, "normal": 1.0, "fast": 0.5}
 
 
-@stage
+def narration_inputs(state: Mapping[str, Any], ctx: Any) -> Any:
+    """What the narration depends on: each scene's words and pacing, the voice and the length."""
+    scenes = [(s["narration"], s.get("pacing")) for s in state["plan"]["scenes"]]
+    knobs = (ctx.voice, ctx.speed, ctx.language, ctx.duration) if ctx is not None else None
+    return {"scenes": scenes, "knobs": knobs, "audio": state.get("audio")}
+
+
+@stage(inputs=narration_inputs, outputs=("narration",))
 def narrate_scenes(state: CreateState, runtime: Runtime[Context]) -> dict[str, Any]:
     ctx = runtime.context
     plan = state["plan"]
@@ -52,11 +60,14 @@ def narrate_scenes(state: CreateState, runtime: Runtime[Context]) -> dict[str, A
             f"The narration runs {narration['duration']:.1f}s, longer than the "
             f"requested {target:g}s; shorten the text to fit."
         )
+    fresh = len(clips) - hits
     return {
         "narration": {k: narration[k] for k in ("audio", "duration", "words", "scenes")}
         | {"engine": ",".join(sorted(e for e in engines if e))},
         "cache": {"narration": f"{hits}/{len(clips)} scenes cached"},
         "warnings": warnings,
+        # work done: scenes synthesised or the clips joined again
+        **({} if fresh or not narration.get("cache_hit") else {"recomputed": []}),
     }
 
 

@@ -29,7 +29,12 @@ def render(state: dict[str, Any], runtime: Runtime[Output]) -> dict[str, Any]:
         result = render_segmented(state["spec"], str(out), seconds)
     else:
         result = dispatch(render_spec, queue="gpu", spec=state["spec"], out_path=str(out))
-    return {"video": result, "cache": {"render": "hit" if result["cache_hit"] else "miss"}}
+    hit = bool(result["cache_hit"])
+    return {
+        "video": result,
+        "cache": {"render": "hit" if hit else "miss"},
+        **({"recomputed": []} if hit else {}),  # the cache answered: no frame was rendered
+    }
 
 
 def segment_seconds(context: Output) -> float:

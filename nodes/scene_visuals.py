@@ -105,6 +105,10 @@ def _card(
     return {"kind": "card", "path": str(path), "figure": figure.text() if figure else None}
 
 
+#: A regenerated scene's card is drawn as if it were this many places further along.
+VARIANT_STEP = 7
+
+
 def _card_path(what: dict[str, Any]) -> Path:
     from reelgraph.workers.engine.cache import get_cache, make_key
 
@@ -129,7 +133,8 @@ def scene_sources(
         else:
             scene = plan["scenes"][i % len(plan["scenes"])]
             query = (pick or {}).get("query", "")
-            out.append(_card(scene, query, i, plan.get("mood", "calm"), width, height))
+            index = i + VARIANT_STEP * int(scene.get("variant") or 0)  # "regenerate scene N"
+            out.append(_card(scene, query, index, plan.get("mood", "calm"), width, height))
     return out
 
 

@@ -40,6 +40,7 @@ def scene_asks(plan: dict[str, Any]) -> list[dict[str, Any]]:
                 "prompt": (s.get("visual") or "").strip() or query,
                 "seconds": round(word_count(s["narration"]) / WORDS_PER_SECOND, 2),
                 "motion": s.get("pacing", "normal") != "slow",
+                "skip": int(s.get("variant") or 0),  # "regenerate scene N": the next best
             }
         )
     return asks
@@ -51,7 +52,16 @@ def library_dir(ctx: Any) -> str | None:
     return str(chosen) if chosen else None
 
 
-@stage
+def visuals_inputs(state: Any, ctx: Any) -> Any:
+    """What the picks depend on: each scene's ask, the mode, the library, the frame, the images
+    (a follow-up that changes captions, music or voice picks nothing again)."""
+    knobs = None
+    if ctx is not None:
+        knobs = (ctx.visuals, library_dir(ctx), ctx.aspect, ctx.width, ctx.height)
+    return {"asks": scene_asks(state["plan"]), "knobs": knobs, "images": state.get("images")}
+
+
+@stage(inputs=visuals_inputs, outputs=("visuals",))
 def pick_visuals(state: CreateState, runtime: Runtime[Context]) -> dict[str, Any]:
     """One pick per scene (or none when the user gave images), with warnings for the report."""
     if state.get("images"):

@@ -53,15 +53,22 @@ class StandInChatServer:
     line of the last user message comes back as ``N<TAB>translate(language, text)``, the
     language being the code the system prompt names (``language code de``). Every request body
     is kept in ``seen``. Use it as a context manager; ``base_url`` is the ``/v1`` root.
+
+    ``script`` answers the requests that offer other tools than the planner's ``Plan`` (the
+    edit_plan agent's) in order: each item is ``{"tool_calls": [(name, args), ...]}`` or
+    ``{"content": "..."}``.
     """
 
-    def __init__(self, plan: dict[str, Any], translate: Any) -> None:
+    def __init__(
+        self, plan: dict[str, Any], translate: Any, script: list[dict[str, Any]] | None = None
+    ) -> None:
         import json
         import re
         import threading
         from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
         self.plan, self.translate, self.seen = plan, translate, []
+        self.script = list(script or [])
         server = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -86,7 +93,10 @@ class StandInChatServer:
         import json
 
         message: dict[str, Any] = {"role": "assistant", "content": None}
-        if body.get("tools"):
+        tools = [t["function"]["name"] for t in body.get("tools") or []]
+        if tools and tools[0] != "Plan" and self.script:
+            message.update(self._scripted(self.script.pop(0), json))
+        elif body.get("tools"):
             name = body["tools"][0]["function"]["name"]
             call = {"name": name, "arguments": json.dumps(self.plan)}
             message["tool_calls"] = [{"id": "call_1", "type": "function", "function": call}]
@@ -106,6 +116,20 @@ class StandInChatServer:
             "choices": [{"index": 0, "finish_reason": "stop", "message": message}],
             "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
         }
+
+    @staticmethod
+    def _scripted(item: dict[str, Any], json: Any) -> dict[str, Any]:
+        if "content" in item:
+            return {"content": item["content"]}
+        calls = [
+            {
+                "id": f"call_{i}",
+                "type": "function",
+                "function": {"name": name, "arguments": json.dumps(args)},
+            }
+            for i, (name, args) in enumerate(item["tool_calls"])
+        ]
+        return {"tool_calls": calls}
 
     def __enter__(self) -> StandInChatServer:
         self._thread.start()

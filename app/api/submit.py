@@ -63,28 +63,32 @@ def needs_thread(req: JobCreate) -> bool:
     return has_inline_media(req) or req.callback_url is not None
 
 
+def enqueue_graph_job(conn: Redis, job_id: str, description: str, pipe: Any) -> None:
+    """Queue the graph run of ``job_id`` in ``pipe`` (its record is written in the same MULTI)."""
+    s = get_settings()
+    get_queue("graph", conn).enqueue_call(
+        GRAPH_TASK,
+        kwargs={"job_id": job_id},
+        job_id=job_id,
+        timeout=s.job_timeout_s,
+        result_ttl=s.media_result_ttl_s,
+        failure_ttl=s.media_result_ttl_s,
+        retry=Retry(max=s.graph_retries) if s.graph_retries > 0 else None,
+        meta={"root": job_id, "retries_total": s.graph_retries},
+        description=description,
+        pipeline=pipe,
+    )
+
+
 def submit_job(conn: Redis, req: JobCreate, owner: str) -> dict[str, Any]:
     """Check the callback's address, store and enqueue ``req``; returns the new record."""
-    s = get_settings()
     if req.callback_url is not None:
         check_callback_url(req.callback_url)
     store = JobStore(conn)
     inp = _inline_to_assets(req.input.model_dump(exclude_none=True))
     job_id = new_job_id()
-    queue = get_queue("graph", conn)
     with conn.pipeline(transaction=True) as pipe:
-        queue.enqueue_call(
-            GRAPH_TASK,
-            kwargs={"job_id": job_id},
-            job_id=job_id,
-            timeout=s.job_timeout_s,
-            result_ttl=s.media_result_ttl_s,
-            failure_ttl=s.media_result_ttl_s,
-            retry=Retry(max=s.graph_retries) if s.graph_retries > 0 else None,
-            meta={"root": job_id, "retries_total": s.graph_retries},
-            description=f"{req.kind} job {job_id}",
-            pipeline=pipe,
-        )
+        enqueue_graph_job(conn, job_id, f"{req.kind} job {job_id}", pipe)
         # RQ starts the MULTI itself, so the record's writes go after its enqueue.
         rec = store.create(
             job_id,

@@ -21,6 +21,12 @@ from typing import Any
 
 from redis.exceptions import RedisError
 
+from reelgraph.app.api.thread_jobs import (
+    is_thread_job,
+    record_failure,
+    record_turn,
+    run_thread_turn,
+)
 from reelgraph.app.callbacks import deliver, enqueue_delivery
 from reelgraph.app.jobstore import TERMINAL, JobStore
 from reelgraph.errors import Canceled, ReelgraphError
@@ -127,7 +133,8 @@ class _EventSink:
         fields: dict[str, Any] = {}
         if stage:
             fields["stage"] = stage
-        if etype == "stage_done" and isinstance(stage, str) and event.get("seconds") is not None:
+        timed = etype == "stage_done" and not event.get("reused")  # a skipped stage: no sample
+        if timed and isinstance(stage, str) and event.get("seconds") is not None:
             self.timings[stage] = round(float(event["seconds"]), 3)
             self.store.record_stage(self.job_id, stage, float(event["seconds"]), self.timings)
         if "progress" in event and etype != "stage_done":
@@ -201,6 +208,8 @@ def run_graph_job(job_id: str) -> dict[str, Any]:
         artifacts=artifacts,
         report=result.get("report") or {},
     )
+    if is_thread_job(rec):  # a message of a thread: its reply and version
+        record_turn(conn, rec, result)
     _queue_callback(store, rec)
     return {"status": "succeeded"}
 
@@ -209,6 +218,8 @@ def _run(rec: dict[str, Any], out_dir: Path, sink: _EventSink) -> dict[str, Any]
     from reelgraph.graph.checkpoint import get_checkpointer
 
     out_dir.mkdir(parents=True, exist_ok=True)
+    if is_thread_job(rec):  # a message on a conversation's thread
+        return run_thread_turn(rec, out_dir, sink, _local)
     inputs = resolve_inputs(rec.get("input") or {}, out_dir / ".inputs")
     runner = load_runner()
     options = dict(rec.get("options") or {})
@@ -240,9 +251,10 @@ def _queue_callback(store: JobStore, rec: dict[str, Any]) -> None:
 
 def _finish_canceled(store: JobStore, rec: dict[str, Any], out_dir: Path) -> dict[str, Any]:
     shutil.rmtree(out_dir, ignore_errors=True)
-    store.set_status(
-        rec["id"], "canceled", error={"code": "canceled", "message": "The job was canceled."}
-    )
+    error = {"code": "canceled", "message": "The job was canceled."}
+    store.set_status(rec["id"], "canceled", error=error)
+    if is_thread_job(rec):
+        record_failure(store.conn, rec, error)
     _queue_callback(store, rec)
     return {"status": "canceled"}
 
@@ -252,6 +264,8 @@ def _finish_failed(
 ) -> dict:
     shutil.rmtree(out_dir, ignore_errors=True)
     store.set_status(rec["id"], "failed", error=err)
+    if is_thread_job(rec):
+        record_failure(store.conn, rec, err)
     _queue_callback(store, rec)
     return {"status": "failed"}
 

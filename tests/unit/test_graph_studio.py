@@ -35,6 +35,7 @@ def test_langgraph_json_names_compiled_create_graph() -> None:
         "render",
         "translate_captions",
         "deliver",
+        "edit_plan",  # follow-up messages on the thread enter here
     ]
     assert g.context_schema is Context
     assert "messages" in g.get_input_jsonschema()["properties"]

@@ -157,9 +157,10 @@ def _search(p: Picker, src: Source, scene: dict[str, Any]) -> list[Candidate]:
 
 
 def pick_scene(p: Picker, scene: dict[str, Any]) -> dict[str, Any]:
-    """The pick of one scene (``scene``: index, query, prompt, seconds, motion): the best new
-    item of the first source that has one, else a card."""
+    """The pick of one scene (``scene``: index, query, prompt, seconds, motion, skip): the best
+    new item of the first source that has one (after ``skip`` acceptable ones), else a card."""
     base = {"scene": scene["index"], "query": scene["query"]}
+    skip = int(scene.get("skip") or 0)  # a regenerated scene passes over its earlier picks
     for src in p.sources:
         if src.name in p.failed or not scene["query"].strip():
             continue
@@ -178,7 +179,9 @@ def pick_scene(p: Picker, scene: dict[str, Any]) -> dict[str, Any]:
             except (ReelgraphError, OSError) as exc:
                 p.warnings.append(f"Visual {item.source} {item.id} could not be used: {exc}")
                 continue
-            if pick is not None:
+            if pick is not None and skip:
+                skip -= 1
+            elif pick is not None:
                 return {**base, **pick, "text_score": score, "fit": fit}
     return {**base, "source": "cards", "id": "", "kind": "card", "origin": "card", "license": ""}
 
