@@ -279,6 +279,8 @@ class Context(CaptionLook, Output, Export, Translation):
     language: LanguageCode | None = None
     """Language of the script and narration, such as de (default: English); espeak-ng's voice
     for it narrates unless voice is a piper voice file."""
+    review: bool = False
+    """Stop after planning with a storyboard and a draft preview to approve, edit or reject."""
 
     def size(self) -> tuple[int, int]:
         """The output's (width, height): the explicit size, else the aspect's."""

@@ -20,7 +20,7 @@ from typing import Any
 
 from reelgraph.errors import InvalidInput
 from reelgraph.graph.context import CONTEXTS
-from reelgraph.graph.streaming import EventFn, stream_graph
+from reelgraph.graph.streaming import INTERRUPTS, EventFn, stream_graph
 from reelgraph.workers.engine import progress
 
 logger = logging.getLogger(__name__)
@@ -129,10 +129,14 @@ def run_job(
     on_event: EventFn | None = None,
     checkpointer: Any = None,
     should_cancel: Callable[[], bool] | None = None,
+    resume: Any = None,
 ) -> dict[str, Any]:
     """Run the ``kind`` graph (create, caption, analyze); returns {artifacts, report, ...}.
 
     ``options`` are validated first (field names or their aliases; see graph/context.py).
+    A run stopped for review returns ``{"review": ..., "interrupts": [...]}`` instead (see
+    ``review_result``); ``resume`` (a HumanResponse) continues it on the same checkpointer
+    thread (``job_id``).
     """
     flow = FLOWS.get(kind)
     if flow is None:
@@ -146,6 +150,34 @@ def run_job(
     out_dir.mkdir(parents=True, exist_ok=True)
     with progress.hooks(None, should_cancel):
         values = stream_graph(
-            builder, inputs, ctx, on_event, checkpointer=checkpointer, thread_id=job_id
+            builder,
+            inputs,
+            ctx,
+            on_event,
+            checkpointer=checkpointer,
+            thread_id=job_id,
+            resume=resume,
         )
+    if values.get(INTERRUPTS):
+        return review_result(values)
+    review = values.get("review") or {}
+    if review.get("status") == "rejected":
+        return {"status": "rejected", "review": review, "artifacts": {}, "report": {}}
     return flow.result(values, started)
+
+
+def review_result(values: dict[str, Any]) -> dict[str, Any]:
+    """The result of a run stopped for review: the review (storyboard, preview), the interrupt
+    values, and the review's files as artifacts (``preview.mp4``, ``scene-01.jpg`` ...)."""
+    review = values.get("review") or {}
+    artifacts = {"preview.mp4": review["preview"]} if review.get("preview") else {}
+    for item in review.get("storyboard") or []:
+        artifacts[Path(item["thumbnail"]).name] = item["thumbnail"]
+    return {
+        "status": "awaiting_review",
+        "review": review,
+        "interrupts": values[INTERRUPTS],
+        "artifacts": artifacts,
+        "report": {},
+        "warnings": values.get("warnings", []),
+    }

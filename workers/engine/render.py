@@ -269,9 +269,10 @@ def render_spec(spec: dict[str, Any], out_path: str) -> dict[str, Any]:
     }
 
 
-def make_thumbnail(video: str, out_jpg: str, at: float) -> str:
-    """A JPEG still from ``video`` at ``at`` seconds, written atomically."""
+def make_thumbnail(video: str, out_jpg: str, at: float, size: tuple[int, int] | None = None) -> str:
+    """A JPEG still from ``video`` at ``at`` seconds (scaled to ``size``), written atomically."""
     out = Path(out_jpg)
+    scale = ["-vf", f"scale={size[0]}:{size[1]}"] if size else []
     tmp = out.with_name(out.name + ".partial.jpg")
     res = ffmpeg_capture(
         [
@@ -281,6 +282,7 @@ def make_thumbnail(video: str, out_jpg: str, at: float) -> str:
             *input_args(video, input_demuxer(video)),
             "-frames:v",
             "1",
+            *scale,
             "-q:v",
             "3",
             str(tmp),
