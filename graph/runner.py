@@ -169,7 +169,7 @@ def run_job(
 def review_result(values: dict[str, Any]) -> dict[str, Any]:
     """The result of a run stopped for review: the review (storyboard, preview), the interrupt
     values, and the review's files as artifacts (``preview.mp4``, ``scene-01.jpg`` ...)."""
-    review = values.get("review") or {}
+    review = {**(values.get("review") or {}), "plan": values.get("plan")}
     artifacts = {"preview.mp4": review["preview"]} if review.get("preview") else {}
     for item in review.get("storyboard") or []:
         artifacts[Path(item["thumbnail"]).name] = item["thumbnail"]

@@ -20,6 +20,7 @@ value) in ``nodes.review_request``.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -63,7 +64,7 @@ def route_after_review(state: dict[str, Any], *, then: str, replan: str) -> str:
     return replan if decision in ("edit", "response") else then
 
 
-def scene_spans(state: dict[str, Any]) -> list[tuple[float, float]]:
+def scene_spans(state: Mapping[str, Any]) -> list[tuple[float, float]]:
     """(start, duration) of each scene on the video's timeline (as compose_spec lays it out)."""
     total = float(state["spec"]["duration"])
     spans = timeline(total, state["narration"]["scenes"], 0)

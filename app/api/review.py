@@ -87,6 +87,7 @@ def stored_review(review: dict[str, Any], artifacts: dict[str, str]) -> dict[str
         "duration": review.get("duration"),
         "preview": artifact(review.get("preview")),
         "preview_size": review.get("preview_size"),
+        "plan": review.get("plan"),
         "storyboard": [
             {
                 "scene": item["scene"],
@@ -117,6 +118,7 @@ def review_view(job_id: str, review: dict[str, Any] | None) -> dict[str, Any] | 
         "duration": review.get("duration"),
         "preview_url": url(review.get("preview")),
         "preview_size": review.get("preview_size"),
+        "plan": review.get("plan"),
         "storyboard": [
             {
                 "scene": item["scene"],

@@ -43,6 +43,9 @@ class ReviewView(BaseModel):
     preview_url: str | None = None
     preview_size: list[int] | None = None
     storyboard: list[StoryboardItem] = Field(default_factory=list)
+    plan: dict[str, Any] | None = Field(
+        None, description="The plan under review: edit a copy and send it back with action edit."
+    )
     decision: str | None = Field(None, description="The answer given: approve, edit, reject.")
 
 
