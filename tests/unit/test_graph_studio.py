@@ -34,6 +34,8 @@ def test_langgraph_json_names_compiled_create_graph() -> None:
         "render",
         "translate_captions",
         "deliver",
+        "preview_plan",
+        "review_plan",
     ]
     assert g.context_schema is Context
     assert "messages" in g.get_input_jsonschema()["properties"]
