@@ -7,7 +7,7 @@
   const KEY_STORE = "reelgraph.apiKey";
   const PREVIEW_SIZES = { "9:16": [360, 640], "16:9": [640, 360], "1:1": [480, 480] };
   const KIND_LABELS = { create: "Video", caption: "Captioned video", analyze: "Analysis" };
-  const TERMINAL = new Set(["succeeded", "failed", "canceled"]);
+  const TERMINAL = new Set(["succeeded", "failed", "canceled", "rejected"]);
   const $ = (id) => document.getElementById(id);
   const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -299,6 +299,10 @@
         this.percent.textContent = "100%";
       } else if (type === "retry") {
         this.note("Retrying after a temporary error…");
+      } else if (type === "review" && event.review) {
+        this.setStatus("awaiting_review");
+        this.note("Waiting for your review");
+        showReview(this, event.review);
       }
       scrollDown();
     }
@@ -355,6 +359,85 @@
     const head = el("div", "plan-head", null, el("strong", "plan-title", null, plan.title || ""));
     if (plan.mood) head.append(el("span", "chip mood", null, `mood: ${plan.mood}`));
     card.body.append(section("Storyboard", head, list));
+  }
+
+  // ---------------------------------------------------------------- review before the render
+
+  async function answerReview(card, box, body, next) {
+    const controls = box.querySelectorAll("button, textarea, input");
+    for (const c of controls) c.disabled = true;
+    try {
+      await apiJson(`/v1/jobs/${encodeURIComponent(card.id)}/review`, {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify(body),
+      });
+      box.dataset.answered = body.action;
+      card.note(next);
+    } catch (err) {
+      for (const c of controls) c.disabled = false;
+      box.append(el("p", "error", { role: "alert" }, err.message || String(err)));
+    }
+  }
+
+  /** One card per scene: its thumbnail, duration and narration (editable after Edit). */
+  function reviewCard(item, onEdit) {
+    const img = el("img", "thumb", { alt: `Scene ${item.scene}` });
+    if (item.thumbnail_url) mediaUrl(item.thumbnail_url).then((src) => { img.src = src; }, () => {});
+    const text = el("textarea", "narration", { readonly: "", rows: "2", maxlength: "1200",
+      "aria-label": `Narration of scene ${item.scene}` });
+    text.value = item.narration || "";
+    const edit = el("button", "btn small ghost edit", { type: "button" }, "Edit");
+    edit.addEventListener("click", () => {
+      text.readOnly = false;
+      text.focus();
+      edit.hidden = true;
+      onEdit();
+    });
+    const info = el("span", "duration", null,
+      `Scene ${item.scene} · ${Number(item.duration || 0).toFixed(1)} s`);
+    const node = el("li", "review-card", { "data-scene": item.scene }, img,
+      el("div", null, null, info, text, edit));
+    return { node, text };
+  }
+
+  /** The storyboard and draft preview of a job awaiting review, with its answers. */
+  function showReview(card, review) {
+    if (card.reviewBox) card.reviewBox.remove();
+    const plan = review.plan || { scenes: [] };
+    const preview = el("video", "review-preview",
+      { controls: "", playsinline: "", preload: "metadata" });
+    if (review.preview_url) mediaUrl(review.preview_url).then((src) => { preview.src = src; }, () => {});
+    const apply = el("button", "btn small apply", { type: "button", hidden: "" }, "Render with edits");
+    const cards = (review.storyboard || []).map((item) => reviewCard(item, () => {
+      apply.hidden = false;
+    }));
+    const approve = el("button", "btn small approve", { type: "button" }, "Approve");
+    const reject = el("button", "btn small ghost reject", { type: "button" }, "Reject");
+    const ask = el("input", "ask-text", { type: "text", maxlength: "2000",
+      placeholder: "or ask for a change…", "aria-label": "Ask for a change" });
+    const send = el("button", "btn small ghost ask", { type: "button" }, "Ask");
+    const box = el("div", "review-box", { "data-round": review.round }, preview,
+      el("ol", "review-cards", null, ...cards.map((c) => c.node)),
+      el("div", "review-actions", null, approve, apply, reject, ask, send));
+    approve.addEventListener("click", () => answerReview(card, box, { action: "approve" },
+      "Approved: rendering the full video…"));
+    apply.addEventListener("click", () => {
+      const scenes = (plan.scenes || []).map((scene, i) => (
+        cards[i] ? { ...scene, narration: cards[i].text.value.trim() } : scene));
+      answerReview(card, box, { action: "edit", plan: { ...plan, scenes } },
+        "Edited: rendering the full video…");
+    });
+    reject.addEventListener("click", () => answerReview(card, box, { action: "reject" },
+      "Rejecting…"));
+    send.addEventListener("click", () => {
+      const message = ask.value.trim();
+      if (message) answerReview(card, box, { action: "edit", message }, "Planning again…");
+    });
+    card.reviewBox = section(`Review: ${review.title || "the plan"}`, box);
+    card.reviewBox.classList.add("review");
+    card.body.append(card.reviewBox);
+    scrollDown();
   }
 
   async function download(url, name) {
@@ -431,7 +514,10 @@
       card.setStatus(job.status);
       const end = await followJob(job.id, (event) => card.onEvent(event));
       if (end.status === "succeeded") await showResult(card);
-      else {
+      else if (end.status === "rejected") {
+        card.finish("rejected");
+        card.note("Rejected: no video was rendered");
+      } else {
         card.setStatus(end.status);
         card.fail((end.error && end.error.message) || `The job ended ${end.status}.`);
       }
@@ -472,6 +558,7 @@
       ...lookOptions($("panel-create")) };
     const duration = parseFloat($("duration").value);
     if (Number.isFinite(duration) && duration > 0) options.duration = duration;
+    if ($("review").checked) options.review = true;
     if ($("size").value === "preview") {
       [options.width, options.height] = PREVIEW_SIZES[aspect];
       options.quality = "draft";
@@ -486,7 +573,7 @@
     const o = body.options;
     userMessage(body.input.prompt, [o.aspect, o.width ? `${o.width}×${o.height}` : null,
       `captions ${o.caption_style}`, ...lookChips(o), `music ${o.music}`,
-      o.duration ? `${o.duration} s` : null]);
+      o.duration ? `${o.duration} s` : null, o.review ? "review first" : null]);
     $("prompt").value = "";
     runJob(new JobCard("create"), body);
   }
