@@ -45,6 +45,7 @@ bench: install
 	$(BIN)/python bench/api_load.py
 	$(BIN)/python bench/rerun.py
 	$(BIN)/python bench/enhance.py
+	$(BIN)/python bench/review.py
 
 serve: install
 	$(BIN)/reelgraph serve

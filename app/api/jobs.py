@@ -151,6 +151,8 @@ def cancel_job(job_id: str, request: Request, owner: str = Depends(require_owner
         JobStore(conn).set_status(
             job_id, "canceled", error={"code": "canceled", "message": "The job was canceled."}
         )
+        if rec.get("callback_url"):
+            enqueue_delivery(conn, job_id)
         return view(owned(request, job_id, owner))
     try:
         rq_job = Job.fetch(job_id, connection=conn)
