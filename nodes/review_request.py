@@ -5,11 +5,13 @@ HumanInterrupt (``{action_request: {action, args}, config: {allow_accept, allow_
 allow_respond, allow_ignore}, description}``) and resume it with a list of HumanResponse
 (``{type: accept | edit | response | ignore, args}``). ``review_request`` writes the one
 request of a plan review; ``read_answer`` reads the answer (a HumanResponse, or a list of one),
-as those clients and reelgraph's own API and CLI send it.
+as those clients and reelgraph's own API and CLI send it. A plain chat message is an answer too
+(``chat_answer``): "looks good" approves, "reject" rejects, anything else asks for that change.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -25,6 +27,38 @@ REVIEW_CONFIG = {
     "allow_respond": True,
     "allow_ignore": True,
 }
+
+
+#: Chat messages that approve the plan as it is (compared without case and punctuation).
+APPROVALS = frozenset(
+    [
+        "looks good",
+        "look good",
+        "looks great",
+        "lgtm",
+        "approve",
+        "approved",
+        "ok",
+        "okay",
+        "yes",
+        "go",
+        "go ahead",
+        "ship it",
+        "render",
+        "render it",
+        "perfect",
+        "great",
+        "fine",
+        "sounds good",
+        "good",
+        "accept",
+    ]
+)
+#: Chat messages that reject the plan.
+REJECTIONS = frozenset(
+    ["reject", "rejected", "cancel", "discard", "no", "do not render", "dont render"]
+)
+_POLITE = re.compile(r"\b(thanks|thank you|please)\b")
 
 
 @dataclass(frozen=True)
@@ -80,10 +114,25 @@ def _edited_plan(args: Any) -> dict[str, Any]:
     raise InvalidInput("An edit needs the changed plan in args.args.plan (title, scenes, mood).")
 
 
+def chat_answer(text: str) -> dict[str, Any]:
+    """The HumanResponse a chat message stands for: "looks good" (and other plain approvals)
+    accepts, "reject" (and the like) ignores, any other text is a change to make."""
+    words = " ".join(re.sub(r"[^\w\s]", " ", _POLITE.sub(" ", text.lower())).split())
+    words = words.replace("don t", "dont")
+    if words in APPROVALS:
+        return {"type": "accept", "args": None}
+    if words in REJECTIONS:
+        return {"type": "ignore", "args": None}
+    return {"type": "response", "args": text.strip()}
+
+
 def read_answer(value: Any) -> Answer:
-    """A HumanResponse (or a list holding one) as an ``Answer``; InvalidInput says what is wrong."""
+    """A HumanResponse (or a list holding one, or a chat message) as an ``Answer``;
+    InvalidInput says what is wrong."""
     if isinstance(value, list | tuple) and len(value) == 1:
         value = value[0]
+    if isinstance(value, str) and value.strip():
+        value = chat_answer(value)
     if not isinstance(value, dict) or value.get("type") not in ANSWER_TYPES:
         raise InvalidInput(
             "Answer the review with {type: accept | edit | response | ignore, args}."

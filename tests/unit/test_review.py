@@ -17,7 +17,7 @@ from reelgraph.app.commands.review import parse_answer
 from reelgraph.errors import InvalidInput
 from reelgraph.graph.state import CreateState
 from reelgraph.nodes.review import review_plan, route_after_review, route_to_review
-from reelgraph.nodes.review_request import read_answer, review_request
+from reelgraph.nodes.review_request import chat_answer, read_answer, review_request
 from reelgraph.workers.engine.preview import preview_size, preview_spec
 
 PLAN = {
@@ -77,7 +77,7 @@ def test_answers_are_read(answer: Any, kind: str) -> None:
     "answer",
     [
         None,
-        "yes",
+        "  ",
         {"type": "approve"},
         {"type": "response", "args": "  "},
         {"type": "edit", "args": {"action": "review_plan", "args": {}}},
@@ -217,3 +217,23 @@ def test_bad_api_answers_are_refused(body: dict[str, Any]) -> None:
 )
 def test_cli_answer_lines(line: str, answer: dict[str, Any] | None) -> None:
     assert parse_answer(line) == answer
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("looks good", "accept"),
+        ("Looks good!", "accept"),
+        ("LGTM, thanks", "accept"),
+        ("ok", "accept"),
+        ("Reject.", "ignore"),
+        ("don't render", "ignore"),
+        ("looks good but make it shorter", "response"),
+        ("add a scene about squids", "response"),
+    ],
+)
+def test_a_chat_message_answers_the_review(text: str, kind: str) -> None:
+    answer = chat_answer(text)
+    assert answer["type"] == kind
+    assert answer["args"] == (text if kind == "response" else None)
+    assert read_answer(text).kind == kind
