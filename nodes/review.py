@@ -51,7 +51,12 @@ def route_to_review(state: dict[str, Any], runtime: Runtime[Any]) -> str:
     """preview_plan when the run asks for a review and the plan is not approved yet; else
     straight on to render."""
     wanted = runtime is not None and bool(getattr(runtime.context, "review", False))
-    approved = (state.get("review") or {}).get("status") == "approved"
+    review = state.get("review") or {}
+    # an approval holds for the plan it approved: a later run on the thread with another plan
+    # (a follow-up message) is reviewed again
+    approved = review.get("status") == "approved" and review.get("approved_plan") == state.get(
+        "plan"
+    )
     return preview_plan.__name__ if wanted and not approved else "render"
 
 
@@ -131,7 +136,8 @@ def _apply(answer: Answer, state: CreateState, runtime: Runtime[Context]) -> dic
     review = {**state["review"], "decision": answer.kind}
     if answer.kind == "accept":
         note = "Plan approved; rendering the full video."
-        return {"review": review | {"status": "approved"}, "messages": [AIMessage(content=note)]}
+        approved = {"status": "approved", "approved_plan": state["plan"]}
+        return {"review": review | approved, "messages": [AIMessage(content=note)]}
     if answer.kind == "ignore":
         note = "Plan rejected; no video was rendered."
         return {"review": review | {"status": "rejected"}, "messages": [AIMessage(content=note)]}
@@ -140,7 +146,7 @@ def _apply(answer: Answer, state: CreateState, runtime: Runtime[Context]) -> dic
         note = f"Plan edited ({len(plan['scenes'])} scenes); rendering the full video."
         return {
             "plan": plan,
-            "review": review | {"status": "approved", "edited": True},
+            "review": review | {"status": "approved", "edited": True, "approved_plan": plan},
             "messages": [AIMessage(content=note)],
         }
     update = apply_review_message(state, answer.message, runtime)

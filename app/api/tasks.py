@@ -170,7 +170,10 @@ def run_graph_job(job_id: str, resume: Any = None) -> dict[str, Any]:
     out_dir = get_settings().storage_dir / job_id
     if conn.exists(cancel_key(job_id)):
         return _finish_canceled(store, rec, out_dir)
-    store.set_status(job_id, "running")
+    resumed = (
+        {"started_at": rec["started_at"]} if resume is not None and rec.get("started_at") else {}
+    )
+    store.set_status(job_id, "running", **resumed)
     timings: dict[str, float] = dict(rec.get("timings") or {})
     try:
         with dispatch_mode("rq"):

@@ -93,7 +93,10 @@ def test_routes() -> None:
     on, off = SimpleNamespace(context=SimpleNamespace(review=True)), SimpleNamespace(context=None)
     assert route_to_review({}, on) == "preview_plan"  # type: ignore[arg-type]
     assert route_to_review({"review": {"status": "changes_requested"}}, on) == "preview_plan"  # type: ignore[arg-type]
-    assert route_to_review({"review": {"status": "approved"}}, on) == "render"  # type: ignore[arg-type]
+    approved = {"status": "approved", "approved_plan": PLAN}
+    assert route_to_review({"review": approved, "plan": PLAN}, on) == "render"  # type: ignore[arg-type]
+    other = {**PLAN, "title": "Squids"}  # a later run on the thread with another plan
+    assert route_to_review({"review": approved, "plan": other}, on) == "preview_plan"  # type: ignore[arg-type]
     assert route_to_review({}, off) == "render"  # type: ignore[arg-type]
     route = {"then": "render", "replan": "narrate_scenes"}
     for decision, node in [
