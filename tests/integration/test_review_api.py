@@ -115,6 +115,12 @@ def test_edited_plan_is_rendered_and_reject_renders_nothing(api: Any, start_work
     assert r.status_code == 202, r.text
 
     _wait_review(api, rejected_id)
+    ask = {"action": "edit", "message": "Each arm can taste."}
+    assert api.post(f"/v1/jobs/{rejected_id}/review", json=ask).status_code == 202
+    wait_for(lambda: api.get(f"/v1/jobs/{rejected_id}").json()["status"] != "awaiting_review")
+    second = _wait_review(api, rejected_id)["review"]  # planned again with the message, asked again
+    assert second["round"] == 2 and second["preview_url"].endswith("?round=2")
+    assert "Each arm can taste." in " ".join(i["narration"] for i in second["storyboard"])
     r = api.post(f"/v1/jobs/{rejected_id}/review", json={"action": "reject"})
     assert r.status_code == 202, r.text
     rejected = wait_job_done(api, rejected_id)
