@@ -257,7 +257,7 @@
     }
 
     setStatus(status) {
-      this.status.textContent = status;
+      this.status.textContent = String(status).replace(/_/g, " ");
       this.status.dataset.status = status;
       this.node.dataset.status = status;
     }
