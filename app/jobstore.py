@@ -38,6 +38,7 @@ JSON_FIELDS = (
     "report",
     "callback",
     "review",
+    "estimate",
 )
 EVENTS_MAXLEN = 5000
 
@@ -82,7 +83,7 @@ def _decode(raw: Any) -> dict[str, Any]:
             rec[k] = json.loads(v) if v else None
         elif k == "progress":
             rec[k] = float(v or 0)
-        elif k in ("created_at", "started_at", "finished_at"):
+        elif k in ("created_at", "started_at", "finished_at", "eta_s"):
             rec[k] = float(v) if v else None
         else:
             rec[k] = v if v != "" else None

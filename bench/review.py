@@ -66,7 +66,8 @@ def _time_preview(state: dict[str, Any], work: Path) -> float:
     """Seconds of the review's media work: the draft render and the thumbnails."""
     from reelgraph.nodes.review import THUMB_MAX_SIDE, scene_spans
     from reelgraph.workers.engine.preview import preview_size, preview_spec
-    from reelgraph.workers.engine.render import make_thumbnail, render_spec
+    from reelgraph.workers.engine.render import render_spec
+    from reelgraph.workers.engine.thumbnail import make_thumbnail
 
     _empty_caches()
     t0 = time.perf_counter()

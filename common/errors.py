@@ -110,3 +110,18 @@ class TransientError(ReelgraphError):
 class Canceled(ReelgraphError):
     code = "canceled"
     status = 409
+
+
+class ProviderError(ReelgraphError):
+    """A stock provider or image generator failed, rate-limited or answered nonsense."""
+
+    code = "provider_error"
+    status = 502
+    retryable = True
+
+
+class ProviderAuthError(ProviderError):
+    """A stock provider or image generator refused the API key (HTTP 401 / 403)."""
+
+    code = "provider_auth"
+    retryable = False

@@ -256,6 +256,14 @@ def _stream_body(
     return True
 
 
+def stream_body(
+    resp: httpx.Response, fh: Any, url: str, *, max_bytes: int, deadline: float
+) -> None:
+    """Write an ``open_response`` body to ``fh`` under the byte cap and the deadline
+    (``time.monotonic()`` seconds); MediaTooLarge / FetchFailed past them."""
+    _stream_body(resp, fh, url, max_bytes, deadline)
+
+
 def _download(url: str, dest: Path, max_bytes: int, accept: Callable[[bytes], bool] | None) -> bool:
     dest = Path(dest)
     dest.parent.mkdir(parents=True, exist_ok=True)

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import json
 import os
 from functools import lru_cache
 from pathlib import Path
+from typing import Annotated, Any, Literal
 
-from pydantic import AliasChoices, Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from pydantic_settings.exceptions import SettingsError
+
+from reelgraph.errors import InvalidInput
 
 
 def _default_home() -> Path:
@@ -44,6 +49,10 @@ class Settings(BaseSettings):
     # Media engine
     ffmpeg_binary: str | None = Field(default=None, description="Path to ffmpeg; auto when unset.")
     encoder: str = Field(default="auto", description="auto | libx264 | h264_nvenc")
+    hwdecode: Literal["auto", "on", "off"] = Field(
+        default="auto",
+        description="NVDEC for video inputs: auto (where a trial decode works), on, off.",
+    )
     x264_preset: str = "veryfast"
     crf: int = 20
     threads: int = 0
@@ -70,12 +79,62 @@ class Settings(BaseSettings):
         description="Longest a page URL's video download may take, all its requests together.",
     )
     fetch_allow_private: bool = False
-    fetch_allowlist: list[str] = Field(
+    fetch_allowlist: Annotated[list[str], NoDecode] = Field(
         default_factory=list, description="Hosts or CIDRs that may be fetched even if private."
     )
 
+    # Stock providers and the image generator (workers/engine/visuals); keys never leave here
+    pexels_api_key: SecretStr | None = Field(
+        default=None,
+        validation_alias=AliasChoices("PEXELS_API_KEY", "REELGRAPH_PEXELS_API_KEY"),
+    )
+    pixabay_api_key: SecretStr | None = Field(
+        default=None,
+        validation_alias=AliasChoices("PIXABAY_API_KEY", "REELGRAPH_PIXABAY_API_KEY"),
+    )
+    pexels_url: str = "https://api.pexels.com"
+    pixabay_url: str = "https://pixabay.com"
+    openverse_url: str = "https://api.openverse.org"
+    wikimedia_url: str = "https://commons.wikimedia.org"
+    stock_keyless: bool = Field(
+        default=False,
+        description="Openverse and Wikimedia Commons (no key) count as configured for 'auto'; "
+        "off by default so a video made on the defaults never reaches the internet.",
+    )
+    stock_user_agent: str = Field(
+        default="reelgraph/0.1 (open-source video studio; stock search) python-httpx",
+        description="User-Agent of provider requests; Wikimedia asks for a contact in it.",
+    )
+    stock_query_ttl_s: int = Field(default=86400, description="How long search results are kept.")
+    stock_file_ttl_s: int = Field(
+        default=30 * 86400,
+        description="How long a downloaded file is used without asking; then revalidated.",
+    )
+    stock_retries: int = Field(default=3, description="Retries after a 429, 5xx or network error.")
+    stock_backoff_s: float = Field(default=0.5, description="First retry delay; doubles each time.")
+    stock_retry_after_max_s: float = 30.0
+    stock_pause_s: float = Field(
+        default=300.0, description="How long a provider that failed is skipped in this process."
+    )
+    image_base_url: str | None = Field(
+        default=None, description="OpenAI-compatible image endpoint (its /v1 root)."
+    )
+    image_api_key: SecretStr | None = None
+    image_model: str = "gpt-image-1"
+    image_sizes: dict[str, str] = Field(
+        default_factory=lambda: {
+            "landscape": "1536x1024",
+            "portrait": "1024x1536",
+            "square": "1024x1024",
+        },
+        description="The generator's image size for each orientation.",
+    )
+    image_timeout_s: float = 180.0
+
     # Server
-    api_keys: list[str] = Field(default_factory=list, description="Bearer keys; empty = open.")
+    api_keys: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, description="Bearer keys; empty = open."
+    )
     rate_limit_per_minute: int = 600
     auth_fail_limit: int = Field(
         default=20, description="Failed authentications per client address per window; 0 = off."
@@ -139,12 +198,44 @@ class Settings(BaseSettings):
     def uploads_dir(self) -> Path:
         return self.home / "uploads"
 
+    @field_validator("fetch_allowlist", "api_keys", mode="before")
+    @classmethod
+    def _list(cls, value: Any) -> Any:
+        """A list from the environment: comma- or space-separated, or a JSON list."""
+        if not isinstance(value, str):
+            return value
+        text = value.strip()
+        if text.startswith("["):
+            try:
+                return json.loads(text)
+            except json.JSONDecodeError as exc:
+                raise ValueError(f"not a JSON list ({exc.msg})") from None
+        return [v for v in text.replace(",", " ").split() if v]
+
     @property
     def llm_configured(self) -> bool:
         return bool(self.openai_api_key or self.openai_base_url)
 
+    @property
+    def image_configured(self) -> bool:
+        return bool(self.image_api_key or self.image_base_url)
+
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
-    """The process's settings; tests call ``get_settings.cache_clear()`` after changing env."""
-    return Settings()
+    """The process's settings; tests call ``get_settings.cache_clear()`` after changing env.
+
+    A value that does not parse is an ``InvalidInput`` naming the variable, never a traceback.
+    """
+    try:
+        return Settings()
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        name = "REELGRAPH_" + str(err["loc"][0]).upper() if err.get("loc") else "a setting"
+        raise InvalidInput(
+            f"The setting {name} is not valid ({err['msg']}); fix it in the environment or .env."
+        ) from None
+    except SettingsError as exc:
+        raise InvalidInput(
+            f"A setting is not valid ({exc}); fix it in the environment or .env."
+        ) from None

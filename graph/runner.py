@@ -19,7 +19,9 @@ from pathlib import Path
 from typing import Any
 
 from reelgraph.errors import InvalidInput
+from reelgraph.files import write_json_atomic
 from reelgraph.graph.context import CONTEXTS
+from reelgraph.graph.eta import Estimator
 from reelgraph.graph.streaming import INTERRUPTS, EventFn, stream_graph
 from reelgraph.workers.engine import progress
 
@@ -148,14 +150,17 @@ def run_job(
     builder = getattr(importlib.import_module(module), name)()
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
+    eta = Estimator(kind, ctx, inputs, on_event)
     with progress.hooks(None, should_cancel):
+        eta.start()
         values = stream_graph(
             builder,
             inputs,
             ctx,
-            on_event,
+            eta.on_event,
             checkpointer=checkpointer,
             thread_id=job_id,
+            on_values=eta.on_values,
             resume=resume,
         )
     if values.get(INTERRUPTS):
@@ -163,7 +168,7 @@ def run_job(
     review = values.get("review") or {}
     if review.get("status") == "rejected":
         return {"status": "rejected", "review": review, "artifacts": {}, "report": {}}
-    return flow.result(values, started)
+    return with_estimate(flow.result(values, started), eta.report())
 
 
 def review_result(values: dict[str, Any]) -> dict[str, Any]:
@@ -181,3 +186,13 @@ def review_result(values: dict[str, Any]) -> dict[str, Any]:
         "report": {},
         "warnings": values.get("warnings", []),
     }
+
+
+def with_estimate(result: dict[str, Any], estimate: dict[str, Any]) -> dict[str, Any]:
+    """``result`` whose report (and report.json, when there is one) has ``estimate``."""
+    report = {**(result.get("report") or {}), "estimate": estimate}
+    path = (result.get("artifacts") or {}).get("report.json")
+    if path and Path(path).is_file():
+        on_disk = json.loads(Path(path).read_text())
+        write_json_atomic(path, {**on_disk, "estimate": estimate})
+    return {**result, "report": report}

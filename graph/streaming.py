@@ -28,10 +28,12 @@ def stream_graph(
     *,
     checkpointer: Any = None,
     thread_id: str | None = None,
+    on_values: Callable[[dict[str, Any]], None] | None = None,
     resume: Any = None,
 ) -> dict[str, Any]:
     """Compile ``builder`` (a StateGraph) and run it; return the final state values.
 
+    ``on_event`` gets the nodes' custom events; ``on_values`` the state after each step.
     ``resume`` answers the interrupt the thread stopped at (it needs the checkpointer).
     """
     compiled = builder.compile(checkpointer=checkpointer)
@@ -59,6 +61,8 @@ def stream_graph(
             on_event(chunk)
         elif mode == "values":
             values = chunk
+            if on_values is not None:
+                on_values(chunk)
     if checkpointer is not None:
         snapshot = compiled.get_state(config)
         values = dict(snapshot.values)

@@ -33,7 +33,7 @@ def video_file(state: State, out_dir: Path) -> dict[str, str]:
 
 
 def thumbnail(state: State, out_dir: Path) -> dict[str, str]:
-    from reelgraph.workers.engine.render import make_thumbnail
+    from reelgraph.workers.engine.thumbnail import make_thumbnail
 
     at = min(float(state["spec"]["duration"]) / 3, 3.0)
     jpg = make_thumbnail(state["video"]["path"], str(out_dir / "thumbnail.jpg"), at)

@@ -84,7 +84,8 @@ def scene_spans(state: Mapping[str, Any]) -> list[tuple[float, float]]:
 def preview_plan(state: CreateState, runtime: Runtime[Context]) -> dict[str, Any]:
     """The storyboard (a thumbnail per scene) and a draft preview of the spec, in review/."""
     from reelgraph.workers.engine.preview import preview_size, preview_spec
-    from reelgraph.workers.engine.render import make_thumbnail, render_spec
+    from reelgraph.workers.engine.render import render_spec
+    from reelgraph.workers.engine.thumbnail import make_thumbnail
 
     folder = Path(state["out_dir"]) / "review"
     folder.mkdir(parents=True, exist_ok=True)

@@ -14,7 +14,8 @@ _SESSION_HOME = None
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    """Every test process gets its own data dir and no LLM endpoint from the environment."""
+    """Every test process gets its own data dir and no LLM endpoint, stock provider or image
+    generator from the environment."""
     global _SESSION_HOME
     import tempfile
 
@@ -22,6 +23,15 @@ def pytest_configure(config: pytest.Config) -> None:
     os.environ["REELGRAPH_HOME"] = _SESSION_HOME
     os.environ.pop("OPENAI_API_KEY", None)
     os.environ.pop("OPENAI_BASE_URL", None)
+    for name in ("PEXELS_API_KEY", "PIXABAY_API_KEY", "REELGRAPH_PEXELS_API_KEY"):
+        os.environ.pop(name, None)
+    for name in (
+        "REELGRAPH_PIXABAY_API_KEY",
+        "REELGRAPH_IMAGE_API_KEY",
+        "REELGRAPH_IMAGE_BASE_URL",
+    ):
+        os.environ.pop(name, None)
+    os.environ["REELGRAPH_STOCK_KEYLESS"] = "false"  # no test reaches Openverse or Wikimedia
     os.environ["HF_HUB_OFFLINE"] = "1"
     from reelgraph.settings import get_settings
 

@@ -85,6 +85,8 @@ def view_dict(rec: dict[str, Any]) -> dict[str, Any]:
         "status": rec["status"],
         "stage": rec.get("stage"),
         "progress": rec.get("progress") or 0.0,
+        "eta_s": rec.get("eta_s"),
+        "estimate": rec.get("estimate"),
         "created_at": rec["created_at"],
         "started_at": rec.get("started_at"),
         "finished_at": rec.get("finished_at"),

@@ -132,6 +132,10 @@ class _EventSink:
             self.store.record_stage(self.job_id, stage, float(event["seconds"]), self.timings)
         if "progress" in event and etype != "stage_done":
             fields["progress"] = float(event["progress"])
+        if event.get("eta_s") is not None:  # the time left (graph.eta)
+            fields["eta_s"] = float(event["eta_s"])
+        if etype == "estimate":
+            fields["estimate"] = event.get("estimate")
         if fields:
             self.store.update(self.job_id, **fields)
         self.store.add_event(self.job_id, dict(event))
@@ -200,6 +204,7 @@ def run_graph_job(job_id: str, resume: Any = None) -> dict[str, Any]:
         "succeeded",
         progress=1.0,
         stage="done",
+        eta_s=0.0,
         timings=timings,
         artifacts=artifacts,
         report=result.get("report") or {},

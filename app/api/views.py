@@ -57,6 +57,12 @@ class JobView(BaseModel):
     status: Status
     stage: str | None = None
     progress: float = 0.0
+    eta_s: float | None = Field(
+        None, description="Seconds left, estimated from this machine's measured stage costs."
+    )
+    estimate: dict[str, Any] | None = Field(
+        None, description="The latest estimate: eta_s, total_s and seconds per stage."
+    )
     created_at: float
     started_at: float | None = None
     finished_at: float | None = None

@@ -222,6 +222,7 @@ def _mark_run_cache_hit(report: str | None) -> None:
         return
     doc = json.loads(Path(report).read_text())
     doc["cache"], doc["timings"] = {"run": "hit"}, {}  # no stage ran this time
+    doc.pop("estimate", None)  # nor was anything estimated
     write_json_atomic(report, doc)
 
 

@@ -86,12 +86,10 @@ def _fonts() -> Any:
 
 
 def _gpu() -> Any:
-    import ctranslate2
+    """Each GPU path's choice here with its reason (``workers.engine.gpu``)."""
+    from reelgraph.workers.engine.gpu import gpu_report
 
-    return {
-        "cuda_devices": ctranslate2.get_cuda_device_count(),
-        "nvidia_smi": bool(shutil.which("nvidia-smi")),
-    }
+    return gpu_report()
 
 
 def _ocr() -> Any:
@@ -111,6 +109,20 @@ CHECKS: dict[str, Callable[[], Any]] = {
 }
 
 
+def _print_check(name: str, ok: bool, info: Any) -> None:
+    mark = "ok " if ok else "FAIL"
+    if name == "gpu" and ok and isinstance(info, dict):  # one line per GPU path, with why
+        for path, found in info.items():
+            if isinstance(found, dict):
+                text = f"{found['value']}: {found['reason']}"
+            else:
+                text = ", ".join(found) if isinstance(found, list) else str(found)
+            print(f"[{mark}] {'gpu.' + path:<18} {text}")
+        return
+    text = json.dumps(info, default=str) if not isinstance(info, str) else info
+    print(f"[{mark}] {name:<10} {text}")
+
+
 def run(args: argparse.Namespace) -> int:
     if getattr(args, "remeasure_asr", False):  # measured now; the check below reads it back
         from reelgraph.workers.engine.asr_auto import auto_choice
@@ -127,8 +139,6 @@ def run(args: argparse.Namespace) -> int:
         )
     else:
         for name, (ok, info) in results.items():
-            mark = "ok " if ok else "FAIL"
-            text = json.dumps(info, default=str) if not isinstance(info, str) else info
-            print(f"[{mark}] {name:<10} {text}")
+            _print_check(name, ok, info)
     essential = ("ffmpeg", "encoders", "tts_voice", "fonts")
     return 0 if all(results[n][0] for n in essential) else 1

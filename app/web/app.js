@@ -202,7 +202,7 @@
       if (TERMINAL.has(view.status)) {
         return { type: "end", status: view.status, error: view.error };
       }
-      onEvent({ type: "progress", stage: view.stage, progress: view.progress });
+      onEvent({ type: "progress", stage: view.stage, progress: view.progress, eta_s: view.eta_s });
       await sleep(2000);
     }
   }
@@ -231,6 +231,13 @@
     return addBubble("user", el("p", "message-text", null, text), meta);
   }
 
+  /** "42 s", "3 min 5 s": a time left for people. */
+  function formatSeconds(seconds) {
+    const s = Math.max(0, Math.round(seconds));
+    if (s < 60) return `${s} s`;
+    return `${Math.floor(s / 60)} min ${s % 60} s`;
+  }
+
   /** The bot bubble of one job: status, stages, progress bar, then the result. */
   class JobCard {
     constructor(kind) {
@@ -241,11 +248,12 @@
       this.status = el("span", "status-pill", { "data-status": "queued" }, "queued");
       this.stageName = el("span", "job-stage", null, "Waiting to start…");
       this.percent = el("span", "job-percent", null, "");
+      this.eta = el("span", "job-eta", { "aria-live": "polite" }, "");
       this.bar = el("progress", "job-progress", { max: "1", value: "0" });
       this.stageList = el("ol", "stages");
       this.body = el("div", "job-body");
       this.progressBox = el("div", "progress-box", null,
-        el("div", "stage-line", null, this.stageName, this.percent), this.bar, this.stageList);
+        el("div", "stage-line", null, this.stageName, this.percent, this.eta), this.bar, this.stageList);
       this.node = addBubble("bot job", el("div", "job-head", null, this.title, this.idText,
         this.status), this.progressBox, this.body);
     }
@@ -278,8 +286,16 @@
       else item.classList.add("active");
     }
 
+    /** The time left (seconds, from the job's estimate); hidden when unknown. */
+    timeLeft(seconds) {
+      if (typeof seconds !== "number" || !isFinite(seconds)) return;
+      this.eta.dataset.seconds = String(seconds);
+      this.eta.textContent = `about ${formatSeconds(seconds)} left`;
+    }
+
     onEvent(event) {
       const type = event.type;
+      if (event.eta_s !== undefined && event.eta_s !== null) this.timeLeft(Number(event.eta_s));
       if (type === "status" && event.status) {
         this.setStatus(event.status);
         if (event.status === "running") this.note("Starting…");
@@ -309,6 +325,8 @@
 
     finish(status) {
       this.setStatus(status);
+      this.eta.textContent = "";
+      delete this.eta.dataset.seconds;
       this.node.classList.add("finished");
       for (const item of this.stages.values()) item.classList.remove("active");
       if (status === "succeeded") {

@@ -1,7 +1,8 @@
 """The web page in a real browser: Debian's Chromium driven by Selenium via the system chromedriver.
 
 A live uvicorn server and a real worker render a small video submitted through the page; the
-test waits for the player, the storyboard and the caption links. A second test checks that a
+test waits for the player, the storyboard and the caption links, and checks that the time left
+was shown while the job ran. A second test checks that a
 prompt carrying HTML is shown as text and never runs.
 """
 
@@ -39,6 +40,20 @@ CHROME_ARGS = (
     "--disable-gpu",
     "--window-size=1100,1400",
 )
+
+
+#: Records every text the job's time-left element shows (a MutationObserver installed before
+#: the job is sent, so no update is missed however fast the job runs).
+WATCH_TIME_LEFT = """
+    window.__timeLeft = [];
+    new MutationObserver(() => {
+      const eta = document.querySelector('.bubble.job .job-eta');
+      const text = eta ? eta.textContent : '';
+      if (text && window.__timeLeft[window.__timeLeft.length - 1] !== text) {
+        window.__timeLeft.push(text);
+      }
+    }).observe(document.body, {childList: true, subtree: true, characterData: true});
+"""
 
 
 def _chromium() -> str | None:
@@ -116,6 +131,7 @@ def test_create_video_from_the_page(live_server: str, start_worker: Any, browser
     _open(browser, live_server)
     _select(browser, "aspect", "16:9")
     _select(browser, "size", "preview")
+    browser.execute_script(WATCH_TIME_LEFT)
     _send_prompt(browser, PROMPT)
 
     user = _wait(
@@ -180,6 +196,11 @@ def test_create_video_from_the_page(live_server: str, start_worker: Any, browser
     assert links["captions.srt"].startswith(live_server), "links must point at this server"
     status = browser.find_element("css selector", ".bubble.job .status-pill").text.lower()
     assert status == "succeeded"
+    shown = browser.execute_script("return window.__timeLeft")
+    assert shown, "the page never showed the time left while the job ran"
+    assert all(re.fullmatch(r"about \d+( min \d+)? s left", t) for t in shown), shown
+    eta = browser.find_element("css selector", ".bubble.job .job-eta")
+    assert eta.text == "", "the time left is cleared when the job ends"
 
     browser.execute_script("document.querySelector('video.player').scrollIntoView()")
     browser.save_screenshot(str(SCREENSHOT))

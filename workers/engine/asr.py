@@ -159,15 +159,11 @@ def model_id(name: str = "tiny.en") -> str:
 
 
 def device_and_compute() -> tuple[str, str]:
-    """("cuda", "float16") when CTranslate2 sees a GPU, else ("cpu", "int8")."""
-    try:
-        import ctranslate2
+    """("cuda", "float16") when CTranslate2 sees a GPU, else ("cpu", "int8") (``gpu``)."""
+    from reelgraph.workers.engine.gpu import whisper_device
 
-        if ctranslate2.get_cuda_device_count() > 0:
-            return "cuda", "float16"
-    except Exception:  # pragma: no cover - broken CUDA install
-        logger.warning("CUDA probe failed; using CPU", exc_info=True)
-    return "cpu", "int8"
+    device, compute, _why = whisper_device()
+    return device, compute
 
 
 def load_model(model: str = "tiny.en") -> Any:
@@ -177,13 +173,22 @@ def load_model(model: str = "tiny.en") -> Any:
     key = (path, device, compute)
     with _models_lock:
         if key not in _models:
-            from faster_whisper import WhisperModel
-
             logger.info("loading whisper model %s on %s/%s", path, device, compute)
-            _models[key] = WhisperModel(
-                path, device=device, compute_type=compute, num_workers=2, local_files_only=True
-            )
+            _models[key] = _whisper(path, device, compute)
         return _models[key]
+
+
+def _whisper(path: str, device: str, compute: str) -> Any:
+    """A WhisperModel on ``device``; on CPU int8 when CUDA is seen but fails to load it."""
+    from faster_whisper import WhisperModel
+
+    kw: dict[str, Any] = {"num_workers": 2, "local_files_only": True}
+    if device == "cuda":
+        try:
+            return WhisperModel(path, device="cuda", compute_type=compute, **kw)
+        except (RuntimeError, ValueError) as exc:  # no cuDNN/cuBLAS, out of memory, ...
+            logger.warning("whisper on CUDA failed (%s); loading it on the CPU", exc)
+    return WhisperModel(path, device="cpu", compute_type="int8", **kw)
 
 
 def plan_chunks(

@@ -142,7 +142,7 @@ def _visual_chains(b: GraphBuilder) -> list[tuple[str, Visual]]:
         else:
             from reelgraph.workers.engine import compile_video  # video sources: caption/edit flow
 
-            idx = b.add_input(v.path, *compile_video.seek_args(b.spec, v))
+            idx = b.add_video_input(v.path, *compile_video.seek_args(b.spec, v))
             b.filters.extend(compile_video.video_visual_filters(b.spec, v, idx, label))
         labelled.append((label, v))
     return labelled
@@ -185,8 +185,10 @@ def _captions_and_overlays(b: GraphBuilder, vlabel: str) -> str:
 
         pairs = []
         for ov in spec.overlays:
-            pre = ["-loop", "1"] if ov.kind == "image" else []
-            pairs.append((ov, b.add_input(ov.path, *pre)))
+            if ov.kind == "image":
+                pairs.append((ov, b.add_input(ov.path, "-loop", "1")))
+            else:
+                pairs.append((ov, b.add_video_input(ov.path)))
         b.filters.extend(compile_video.overlay_filters(spec, vlabel, pairs, "vov"))
         vlabel = "vov"
     chain = f"[{vlabel}]"
@@ -237,6 +239,7 @@ def compile_spec(
     input_formats: Mapping[str, str] | None = None,
     captions_ass: str | None = None,
     fonts_dir: str | None = None,
+    hwdecode: bool = False,
 ) -> list[str]:
     """The whole argv (without the ffmpeg binary) for rendering ``spec`` to ``out_path``.
 
@@ -244,11 +247,13 @@ def compile_spec(
     without one is left to FFmpeg's probe, which the format whitelist still bounds.
     ``captions_ass`` is the .ass file written from ``spec.captions`` (``caption_files``) and
     ``fonts_dir`` this machine's fonts folder: a spec with caption words needs both.
+    ``hwdecode`` decodes the video sources and video overlays with NVDEC (``-hwaccel cuda``).
     """
     burn = has_captions(spec)
     if burn and not (captions_ass and fonts_dir):
         raise ValueError("the spec has captions: pass the .ass file written from them and fonts")
     b = GraphBuilder(spec, input_formats or {}, captions_ass if burn else None, fonts_dir)
+    b.hwdecode = hwdecode
     vout = _captions_and_overlays(b, _visual_timeline(b))
     aout = audio_filters(b, measured_loudness)
     argv: list[str] = ["-y"]

@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from reelgraph.workers.engine.ffmpeg import input_args
+from reelgraph.workers.engine.gpu import HWACCEL_ARGS
 from reelgraph.workers.engine.spec import RenderSpec
 
 
@@ -50,10 +51,16 @@ class GraphBuilder:
     fonts_dir: str | None = None
     inputs: list[list[str]] = field(default_factory=list)
     filters: list[str] = field(default_factory=list)
+    hwdecode: bool = False
+    """Decode video inputs on the GPU (``-hwaccel cuda``; frames return to system memory)."""
 
     def add_input(self, path: str, *pre: str) -> int:
         self.inputs.append(input_args(path, self.formats.get(path), *pre))
         return len(self.inputs) - 1
+
+    def add_video_input(self, path: str, *pre: str) -> int:
+        """``add_input`` for a video source: with ``hwdecode``, NVDEC decodes it."""
+        return self.add_input(path, *(HWACCEL_ARGS if self.hwdecode else ()), *pre)
 
 
 def frame_count(seconds: float, fps: int) -> int:

@@ -25,9 +25,9 @@ from reelgraph.workers.engine.ffmpeg import (
     choose_encoder,
     ffmpeg_capture,
     ffmpeg_version,
-    input_args,
     run_ffmpeg,
 )
+from reelgraph.workers.engine.gpu import use_hwdecode, with_hwdecode_fallback
 from reelgraph.workers.engine.probe import input_demuxer
 from reelgraph.workers.engine.spec import RenderSpec
 
@@ -205,6 +205,48 @@ def _caption_inputs(spec: RenderSpec, folder: Path) -> tuple[str | None, str | N
     return write_spec_captions(spec, folder, ("ass",))["ass"], str(fonts_dir())
 
 
+def _encode(
+    rs: RenderSpec,
+    target: Path,
+    encoder: str,
+    measured: dict[str, float] | None,
+    formats: Mapping[str, str],
+    key: str,
+) -> str:
+    """Compile and run the one render into ``target``; returns how video inputs were decoded
+    (NVDEC where ``gpu.use_hwdecode``, software again when that fails)."""
+    settings = get_settings()
+    ass, fonts = _caption_inputs(rs, target.parent)
+    videos = [v.kind for v in rs.visuals] + [o.kind for o in rs.overlays]
+    hw = "video" in videos and use_hwdecode()
+
+    def _run(hwdecode: bool) -> None:
+        argv = compile_spec(
+            rs,
+            str(target),
+            encoder=encoder,
+            measured_loudness=measured,
+            threads=settings.threads,
+            x264_preset=settings.x264_preset,
+            crf=settings.crf,
+            input_formats=formats,
+            captions_ass=ass,
+            fonts_dir=fonts,
+            hwdecode=hwdecode,
+        )
+        logger.info("render key=%s encoder=%s hwdecode=%s", key[:12], encoder, hwdecode)
+        run_ffmpeg(
+            argv,
+            duration=rs.duration,
+            on_progress=progress.current_reporter(),
+            should_cancel=progress.should_cancel,
+            what="Render",
+        )
+        (target.parent / "argv.json").write_text(json.dumps(argv))
+
+    return with_hwdecode_fallback(_run, hw, "Render")
+
+
 def render_spec(spec: dict[str, Any], out_path: str) -> dict[str, Any]:
     """Module-level media job: render ``spec`` to ``out_path``; JSON in, JSON out."""
     from reelgraph.workers.engine.caption_emoji import with_emoji
@@ -230,29 +272,7 @@ def render_spec(spec: dict[str, Any], out_path: str) -> dict[str, Any]:
     formats = input_formats(rs)
     measured = measure_loudness(rs, formats)
     with cache.put("render", key) as tmp:
-        target = tmp / "video.mp4"
-        ass, fonts = _caption_inputs(rs, tmp)
-        argv = compile_spec(
-            rs,
-            str(target),
-            encoder=encoder,
-            measured_loudness=measured,
-            threads=settings.threads,
-            x264_preset=settings.x264_preset,
-            crf=settings.crf,
-            input_formats=formats,
-            captions_ass=ass,
-            fonts_dir=fonts,
-        )
-        logger.info("render key=%s encoder=%s", key[:12], encoder)
-        run_ffmpeg(
-            argv,
-            duration=rs.duration,
-            on_progress=progress.current_reporter(),
-            should_cancel=progress.should_cancel,
-            what="Render",
-        )
-        (tmp / "argv.json").write_text(json.dumps(argv))
+        decode = _encode(rs, tmp / "video.mp4", encoder, measured, formats, key)
     try:
         _place(cache.entry_dir("render", key) / "video.mp4", out)
     except OSError as exc:
@@ -266,31 +286,5 @@ def render_spec(spec: dict[str, Any], out_path: str) -> dict[str, Any]:
         "key": key,
         "seconds": round(time.monotonic() - t0, 3),
         "loudness_two_pass": measured is not None,
+        "decode": decode,
     }
-
-
-def make_thumbnail(video: str, out_jpg: str, at: float, size: tuple[int, int] | None = None) -> str:
-    """A JPEG still from ``video`` at ``at`` seconds (scaled to ``size``), written atomically."""
-    out = Path(out_jpg)
-    scale = ["-vf", f"scale={size[0]}:{size[1]}"] if size else []
-    tmp = out.with_name(out.name + ".partial.jpg")
-    res = ffmpeg_capture(
-        [
-            "-y",
-            "-ss",
-            f"{at:.3f}",
-            *input_args(video, input_demuxer(video)),
-            "-frames:v",
-            "1",
-            *scale,
-            "-q:v",
-            "3",
-            str(tmp),
-        ],
-        timeout=60,
-    )
-    if res.returncode != 0 or not tmp.exists():
-        tmp.unlink(missing_ok=True)
-        raise OutputNotWritable(f"Could not write the thumbnail '{out.name}'.")
-    os.replace(tmp, out)
-    return str(out)

@@ -189,8 +189,19 @@ def _load_piper(info: VoiceInfo) -> Any:
         if voice is None:
             from piper import PiperVoice
 
-            logger.info("loading piper voice %s", info.model_path)
-            voice = PiperVoice.load(info.model_path, info.config_path, include_alignments=True)
+            from reelgraph.workers.engine.gpu import CUDA_PROVIDER, piper_provider
+
+            cuda = piper_provider().value == CUDA_PROVIDER
+            logger.info("loading piper voice %s (cuda=%s)", info.model_path, cuda)
+            try:
+                voice = PiperVoice.load(
+                    info.model_path, info.config_path, use_cuda=cuda, include_alignments=True
+                )
+            except Exception:  # a broken CUDA install: the CPU provider always loads
+                if not cuda:
+                    raise
+                logger.warning("piper on CUDA failed; loading it on the CPU", exc_info=True)
+                voice = PiperVoice.load(info.model_path, info.config_path, include_alignments=True)
             _voices[info.model_path] = voice
         return voice
 
