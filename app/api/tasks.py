@@ -254,11 +254,11 @@ def finish_review(
     status = result["status"]
     review = stored_review(result.get("review") or {}, artifacts)
     fields: dict[str, Any] = {"timings": timings, "review": review, "artifacts": artifacts}
-    if status == "awaiting_review":
-        store.set_status(rec["id"], status, stage="review_plan", **fields)
+    if status == "awaiting_review":  # the time left waits on a person: unknown
+        store.set_status(rec["id"], status, stage="review_plan", eta_s=None, **fields)
         store.add_event(rec["id"], {"type": "review", "review": review_view(rec["id"], review)})
         return {"status": status}
-    store.set_status(rec["id"], status, stage="done", **fields | {"artifacts": {}})
+    store.set_status(rec["id"], status, stage="done", eta_s=0.0, **fields | {"artifacts": {}})
     _queue_callback(store, rec)
     return {"status": status}
 

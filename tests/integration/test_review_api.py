@@ -69,6 +69,7 @@ def test_review_stops_then_approve_renders_the_full_video(
     view = _wait_review(api, job_id)
     review = view["review"]
     assert review["status"] == "pending" and review["round"] == 1
+    assert view["stage"] == "review_plan" and view["eta_s"] is None  # it waits on a person
     board = review["storyboard"]
     assert board and board[0]["scene"] == 1 and board[0]["narration"].startswith("Octopuses")
     assert all(item["duration"] > 0 for item in board)
