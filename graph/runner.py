@@ -145,6 +145,11 @@ def run_job(
         raise InvalidInput(f"Unknown job kind '{kind}'; use {', '.join(FLOWS)}.")
     started = time.monotonic()
     ctx = CONTEXTS[kind].from_options(options)
+    if getattr(ctx, "review", False) and checkpointer is None:
+        raise InvalidInput(
+            "The review option stops the run for an answer, so it needs a resumable run: use "
+            "reelgraph create --review, an API job or LangGraph Studio."
+        )
     inputs = {**flow.inputs(input), "out_dir": str(out_dir)}
     module, _, name = flow.builder.partition(":")
     builder = getattr(importlib.import_module(module), name)()

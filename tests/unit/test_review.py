@@ -240,3 +240,10 @@ def test_a_chat_message_answers_the_review(text: str, kind: str) -> None:
     assert answer["type"] == kind
     assert answer["args"] == (text if kind == "response" else None)
     assert read_answer(text).kind == kind
+
+
+def test_a_review_needs_a_resumable_run(tmp_path: Any) -> None:
+    from reelgraph.graph.runner import run_job
+
+    with pytest.raises(InvalidInput, match="resumable"):
+        run_job("create", {"prompt": "Hi."}, {"review": True}, out_dir=tmp_path)
