@@ -184,5 +184,11 @@ def apply_review_message(
     update = plan_script({**state, "prompt": prompt}, runtime)
     keep = ("plan", "warnings", "cache", "messages", "timings")
     out = {k: update[k] for k in keep if k in update}
+    if out.get("plan") == state.get("plan"):
+        out["warnings"] = [
+            *out.get("warnings", []),
+            "The review message did not change the plan (without a chat model a transcript is "
+            "narrated as it is); edit the plan instead.",
+        ]
     out["messages"] = [HumanMessage(content=text), *out.get("messages", [])]
     return out | {"prompt": prompt}
