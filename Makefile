@@ -48,6 +48,7 @@ bench: install
 	$(BIN)/python bench/segments.py
 	$(BIN)/python bench/visuals.py
 	$(BIN)/python bench/followup.py
+	$(BIN)/python bench/review.py
 
 serve: install
 	$(BIN)/reelgraph serve

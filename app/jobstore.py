@@ -25,8 +25,9 @@ from reelgraph.settings import get_settings
 logger = logging.getLogger(__name__)
 
 PREFIX = "reelgraph:"
-STATUSES = ("queued", "running", "succeeded", "failed", "canceled")
-TERMINAL = frozenset({"succeeded", "failed", "canceled"})
+STATUSES = ("queued", "running", "awaiting_review", "succeeded", "failed", "canceled", "rejected")
+#: A job in one of these ended; ``awaiting_review`` is not one (it waits for its reviewer).
+TERMINAL = frozenset({"succeeded", "failed", "canceled", "rejected"})
 JSON_FIELDS = (
     "input",
     "options",
@@ -36,6 +37,7 @@ JSON_FIELDS = (
     "timings",
     "report",
     "callback",
+    "review",
     "estimate",
 )
 EVENTS_MAXLEN = 5000
@@ -197,6 +199,17 @@ class JobStore:
                 approximate=True,
             )
             pipe.execute()
+
+    def queue_status(
+        self, pipe: Pipeline, job_id: str, old: str, status: str, **fields: Any
+    ) -> None:
+        """Queue in ``pipe`` the move of a job known to be ``old`` to ``status`` (a resumed
+        review: awaiting_review -> queued), its gauge and its event."""
+        ev = {"type": "status", "status": status, "ts": time.time()}
+        pipe.hset(job_key(job_id), mapping=_encode({"status": status, **fields}))  # type: ignore[arg-type]
+        pipe.hincrby(STATUS_STATS, old, -1)
+        pipe.hincrby(STATUS_STATS, status, 1)
+        pipe.xadd(events_key(job_id), {"data": json.dumps(ev)}, maxlen=EVENTS_MAXLEN)
 
     def record_stage(self, job_id: str, stage: str, seconds: float, timings: dict) -> None:
         with self.conn.pipeline() as pipe:

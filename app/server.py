@@ -77,7 +77,7 @@ def redis_clients(s: Settings) -> tuple[Redis, AsyncRedis, AsyncRedis]:
 
 def create_app() -> FastAPI:
     """A new app bound to ``Settings.redis_url``; nothing connects until the first request."""
-    from reelgraph.app.api import events, jobs, ops, seeds, threads
+    from reelgraph.app.api import events, jobs, ops, reviews, seeds, threads
     from reelgraph.app.api.errors import install_error_handlers
     from reelgraph.app.api.limits import BodySizeLimit
 
@@ -100,7 +100,7 @@ def create_app() -> FastAPI:
         lifespan=lifespan,
     )
     install_error_handlers(app)
-    for module in (jobs, events, ops, seeds, threads):
+    for module in (jobs, reviews, events, ops, seeds, threads):
         app.include_router(module.router)
     install_web_page(app)
     app.add_middleware(BodySizeLimit, exempt_paths=jobs.STREAMED_BODY_PATHS)

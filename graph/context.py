@@ -314,6 +314,8 @@ class Context(CaptionLook, Output, Segmenting, Export, Translation):
     library: str | None = Field(None, max_length=4096)
     """Folder of your own images and clips matched to scenes by their names and keywords
     (default: REELGRAPH_LIBRARY_DIR; CLI only)."""
+    review: bool = False
+    """Stop after planning with a storyboard and a draft preview to approve, edit or reject."""
 
     def size(self) -> tuple[int, int]:
         """The output's (width, height): the explicit size, else the aspect's."""

@@ -22,7 +22,7 @@ from reelgraph.errors import InvalidInput
 from reelgraph.files import write_json_atomic
 from reelgraph.graph.context import CONTEXTS
 from reelgraph.graph.eta import Estimator
-from reelgraph.graph.streaming import EventFn, stream_graph
+from reelgraph.graph.streaming import INTERRUPTS, EventFn, stream_graph
 from reelgraph.workers.engine import progress
 
 logger = logging.getLogger(__name__)
@@ -131,16 +131,25 @@ def run_job(
     on_event: EventFn | None = None,
     checkpointer: Any = None,
     should_cancel: Callable[[], bool] | None = None,
+    resume: Any = None,
 ) -> dict[str, Any]:
     """Run the ``kind`` graph (create, caption, analyze); returns {artifacts, report, ...}.
 
     ``options`` are validated first (field names or their aliases; see graph/context.py).
+    A run stopped for review returns ``{"review": ..., "interrupts": [...]}`` instead (see
+    ``review_result``); ``resume`` (a HumanResponse) continues it on the same checkpointer
+    thread (``job_id``).
     """
     flow = FLOWS.get(kind)
     if flow is None:
         raise InvalidInput(f"Unknown job kind '{kind}'; use {', '.join(FLOWS)}.")
     started = time.monotonic()
     ctx = CONTEXTS[kind].from_options(options)
+    if getattr(ctx, "review", False) and checkpointer is None:
+        raise InvalidInput(
+            "The review option stops the run for an answer, so it needs a resumable run: use "
+            "reelgraph create --review, an API job or LangGraph Studio."
+        )
     inputs = {**flow.inputs(input), "out_dir": str(out_dir)}
     module, _, name = flow.builder.partition(":")
     builder = getattr(importlib.import_module(module), name)()
@@ -157,8 +166,31 @@ def run_job(
             checkpointer=checkpointer,
             thread_id=job_id,
             on_values=eta.on_values,
+            answer=resume,
         )
+    if values.get(INTERRUPTS):
+        return review_result(values)
+    review = values.get("review") or {}
+    if review.get("status") == "rejected":
+        return {"status": "rejected", "review": review, "artifacts": {}, "report": {}}
     return with_estimate(flow.result(values, started), eta.report())
+
+
+def review_result(values: dict[str, Any]) -> dict[str, Any]:
+    """The result of a run stopped for review: the review (storyboard, preview), the interrupt
+    values, and the review's files as artifacts (``preview.mp4``, ``scene-01.jpg`` ...)."""
+    review = {**(values.get("review") or {}), "plan": values.get("plan")}
+    artifacts = {"preview.mp4": review["preview"]} if review.get("preview") else {}
+    for item in review.get("storyboard") or []:
+        artifacts[Path(item["thumbnail"]).name] = item["thumbnail"]
+    return {
+        "status": "awaiting_review",
+        "review": review,
+        "interrupts": values[INTERRUPTS],
+        "artifacts": artifacts,
+        "report": {},
+        "warnings": values.get("warnings", []),
+    }
 
 
 def with_estimate(result: dict[str, Any], estimate: dict[str, Any]) -> dict[str, Any]:

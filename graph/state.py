@@ -74,6 +74,8 @@ class CreateState(CreateInput):
     """Caption words on the output timeline with emphasis flags."""
     spec: NotRequired[dict[str, Any]]
     """The RenderSpec as JSON."""
+    review: NotRequired[dict[str, Any]]
+    """The plan review (review option): status, round, storyboard, preview path, decision."""
     video: NotRequired[dict[str, Any]]
     """The render job's result: path, encoder, cache_hit, key."""
     translations: NotRequired[dict[str, Any]]
@@ -109,6 +111,7 @@ class CreateOutput(TypedDict):
     messages: Annotated[list[AnyMessage], add_messages]
     artifacts: dict[str, str]
     warnings: list[str]
+    review: NotRequired[dict[str, Any]]
 
 
 class MediaInput(TypedDict):

@@ -247,11 +247,11 @@ def wait_for(
 
 
 def wait_job_done(api: Any, job_id: str, timeout: float = 240) -> dict[str, Any]:
-    """Poll ``GET /v1/jobs/{id}`` until the job is succeeded, failed or canceled; its view."""
+    """Poll ``GET /v1/jobs/{id}`` until the job ended (succeeded, failed, canceled, rejected)."""
 
     def _done() -> dict[str, Any] | None:
         view: dict[str, Any] = api.get(f"/v1/jobs/{job_id}").json()
-        return view if view["status"] in ("succeeded", "failed", "canceled") else None
+        return view if view["status"] in ("succeeded", "failed", "canceled", "rejected") else None
 
     result: dict[str, Any] = wait_for(_done, timeout=timeout, interval=0.5, what=f"job {job_id}")
     return result

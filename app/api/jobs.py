@@ -19,6 +19,7 @@ from starlette.responses import RangeNotSatisfiable as StarletteRangeNotSatisfia
 from reelgraph.app.api.assets import receive_upload
 from reelgraph.app.api.limits import content_length
 from reelgraph.app.api.models import JobCreate
+from reelgraph.app.api.review import review_view
 from reelgraph.app.api.submit import links, needs_thread, submit_job
 from reelgraph.app.api.views import Asset, ErrorBody, JobPage, JobResult, JobSubmitted, JobView
 from reelgraph.app.auth import require_owner
@@ -95,6 +96,7 @@ def view_dict(rec: dict[str, Any]) -> dict[str, Any]:
         "metadata": rec.get("metadata") or {},
         "callback": rec.get("callback"),
         "links": links(rec["id"]),
+        "review": review_view(rec["id"], rec.get("review")),
     }
 
 
@@ -147,6 +149,13 @@ def cancel_job(job_id: str, request: Request, owner: str = Depends(require_owner
         raise JobNotFinished(f"Job {job_id} already ended ({rec['status']}); nothing to cancel.")
     conn = request.app.state.redis
     request_cancel(job_id, conn)
+    if rec["status"] == "awaiting_review":  # nothing runs: it ends here
+        JobStore(conn).set_status(
+            job_id, "canceled", error={"code": "canceled", "message": "The job was canceled."}
+        )
+        if rec.get("callback_url"):
+            enqueue_delivery(conn, job_id)
+        return view(owned(request, job_id, owner))
     try:
         rq_job = Job.fetch(job_id, connection=conn)
         if rq_job.get_status() in (JobStatus.QUEUED, JobStatus.SCHEDULED, JobStatus.DEFERRED):
@@ -178,8 +187,9 @@ async def get_result(job_id: str, request: Request, owner: str = Depends(require
 
 
 def artifact_path(rec: dict[str, Any], name: str) -> Path:
-    """The file of a finished job's artifact; only names the job recorded, only final files."""
-    if rec["status"] != "succeeded":
+    """The file of a finished job's artifact (or of a job awaiting review: its storyboard and
+    preview); only names the job recorded, only final files."""
+    if rec["status"] not in ("succeeded", "awaiting_review"):
         raise JobNotFinished(
             f"Job {rec['id']} is {rec['status']}; artifacts exist once it succeeds."
         )

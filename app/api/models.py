@@ -33,7 +33,9 @@ from reelgraph.app.api.options import (
 from reelgraph.settings import get_settings
 
 Kind = Literal["create", "caption", "analyze", "clips"]
-Status = Literal["queued", "running", "succeeded", "failed", "canceled"]
+Status = Literal[
+    "queued", "running", "awaiting_review", "succeeded", "failed", "canceled", "rejected"
+]
 
 MAX_METADATA_CHARS = 16 * 1024
 

@@ -168,21 +168,27 @@ def _retries_left() -> int:
     return int(job.retries_left or 0) if job is not None else 0
 
 
-def run_graph_job(job_id: str) -> dict[str, Any]:
-    """Run one API job to its end; returns ``{"status": ...}``. Retryable errors re-raise."""
+def run_graph_job(job_id: str, resume: Any = None) -> dict[str, Any]:
+    """Run one API job to its end, or to its review; returns ``{"status": ...}``. Retryable
+    errors re-raise. ``resume`` (a HumanResponse) continues a job that awaits its review."""
     conn = redis_conn()
     store = JobStore(conn)
     rec = store.get(job_id)
     if rec is None or rec["status"] in TERMINAL:
         return {"status": rec["status"] if rec else "missing"}
+    if rec["status"] == "awaiting_review" and resume is None:  # a stale run: the reviewer decides
+        return {"status": "awaiting_review"}
     out_dir = get_settings().storage_dir / job_id
     if conn.exists(cancel_key(job_id)):
         return _finish_canceled(store, rec, out_dir)
-    store.set_status(job_id, "running")
+    resumed = (
+        {"started_at": rec["started_at"]} if resume is not None and rec.get("started_at") else {}
+    )
+    store.set_status(job_id, "running", **resumed)
     timings: dict[str, float] = dict(rec.get("timings") or {})
     try:
         with dispatch_mode("rq"):
-            result = _run(rec, out_dir, _EventSink(store, job_id, timings))
+            result = _run(rec, out_dir, _EventSink(store, job_id, timings), resume)
     except Canceled:
         return _finish_canceled(store, rec, out_dir)
     except ReelgraphError as exc:
@@ -198,6 +204,8 @@ def run_graph_job(job_id: str) -> dict[str, Any]:
         }
         return _finish_failed(store, rec, err, out_dir)
     artifacts = _artifacts(result, out_dir)
+    if result.get("status") in ("awaiting_review", "rejected"):
+        return finish_review(store, rec, result, artifacts, timings)
     store.set_status(
         job_id,
         "succeeded",
@@ -214,13 +222,16 @@ def run_graph_job(job_id: str) -> dict[str, Any]:
     return {"status": "succeeded"}
 
 
-def _run(rec: dict[str, Any], out_dir: Path, sink: _EventSink) -> dict[str, Any]:
+def _run(rec: dict[str, Any], out_dir: Path, sink: _EventSink, resume: Any) -> dict[str, Any]:
     from reelgraph.graph.checkpoint import get_checkpointer
 
     out_dir.mkdir(parents=True, exist_ok=True)
     if is_thread_job(rec):  # a message on a conversation's thread
         return run_thread_turn(rec, out_dir, sink, _local)
-    inputs = resolve_inputs(rec.get("input") or {}, out_dir / ".inputs")
+    # a resumed run continues from its checkpoint: its inputs were resolved by the first run
+    inputs = (
+        {} if resume is not None else resolve_inputs(rec.get("input") or {}, out_dir / ".inputs")
+    )
     runner = load_runner()
     options = dict(rec.get("options") or {})
     for key in ("logo", "broll_dir"):  # media given as input, read by the caption flow as knobs
@@ -236,7 +247,31 @@ def _run(rec: dict[str, Any], out_dir: Path, sink: _EventSink) -> dict[str, Any]
             on_event=sink,
             checkpointer=cp,
             should_cancel=progress.current_cancel(),
+            **({"resume": resume} if resume is not None else {}),
         )
+
+
+def finish_review(
+    store: JobStore,
+    rec: dict[str, Any],
+    result: dict[str, Any],
+    artifacts: dict[str, str],
+    timings: dict[str, float],
+) -> dict[str, Any]:
+    """A run that stopped for its review (``awaiting_review``: the storyboard and preview are
+    its artifacts) or whose plan was rejected (``rejected``: it ended without a render)."""
+    from reelgraph.app.api.review import review_view, stored_review
+
+    status = result["status"]
+    review = stored_review(result.get("review") or {}, artifacts)
+    fields: dict[str, Any] = {"timings": timings, "review": review, "artifacts": artifacts}
+    if status == "awaiting_review":  # the time left waits on a person: unknown
+        store.set_status(rec["id"], status, stage="review_plan", eta_s=None, **fields)
+        store.add_event(rec["id"], {"type": "review", "review": review_view(rec["id"], review)})
+        return {"status": status}
+    store.set_status(rec["id"], status, stage="done", eta_s=0.0, **fields | {"artifacts": {}})
+    _queue_callback(store, rec)
+    return {"status": status}
 
 
 def _queue_callback(store: JobStore, rec: dict[str, Any]) -> None:

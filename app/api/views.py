@@ -24,6 +24,31 @@ class JobSubmitted(BaseModel):
     links: dict[str, str]
 
 
+class StoryboardItem(BaseModel):
+    scene: int
+    narration: str
+    duration: float = Field(description="Seconds the scene is on screen.")
+    thumbnail_url: str | None = None
+
+
+class ReviewView(BaseModel):
+    """What a reviewer sees: the storyboard and a draft preview (at most 640 px long side)."""
+
+    status: str | None = Field(
+        None, description="pending, changes_requested, approved or rejected."
+    )
+    round: int | None = Field(None, description="1 for the first review, +1 per message.")
+    title: str | None = None
+    duration: float | None = None
+    preview_url: str | None = None
+    preview_size: list[int] | None = None
+    storyboard: list[StoryboardItem] = Field(default_factory=list)
+    plan: dict[str, Any] | None = Field(
+        None, description="The plan under review: edit a copy and send it back with action edit."
+    )
+    decision: str | None = Field(None, description="The answer given: approve, edit, reject.")
+
+
 class JobView(BaseModel):
     """A job's state as seen by its owner."""
 
@@ -47,6 +72,9 @@ class JobView(BaseModel):
     metadata: dict[str, Any] = Field(default_factory=dict)
     callback: dict[str, Any] | None = None
     links: dict[str, str] = Field(default_factory=dict)
+    review: ReviewView | None = Field(
+        None, description="The plan review of a job run with options.review (see /review)."
+    )
 
 
 class JobPage(BaseModel):

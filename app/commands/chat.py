@@ -36,7 +36,6 @@ def add_parser(sub: Any) -> None:
     )
     p.add_argument("-o", "--output-dir", default="chat", metavar="DIR", help="where vN.mp4 go")
     p.add_argument("--thread", help="continue the conversation with this thread id")
-    p.add_argument("--review", action="store_true", help="review each plan before it is rendered")
     p.add_argument("--size", help="explicit WIDTHxHEIGHT (overrides --aspect's default size)")
     add_option_flags(p, Context)
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
@@ -64,12 +63,12 @@ def split_attachments(line: str) -> tuple[str, list[str]]:
 
 
 def _review_options(args: argparse.Namespace, options: dict[str, Any]) -> dict[str, Any]:
-    """--review sets the review option when this build has it (the review step's own code)."""
-    if not args.review:
-        return options
-    if "review" in Context.model_fields:
-        return {**options, "review": True}
-    print("note: plan review is not part of this build; messages render directly.")
+    """The review step stops a run for an answer; the chat cannot take one yet."""
+    if getattr(args, "review", False) or options.get("review"):
+        raise InvalidInput(
+            "--review is not available in the chat yet; use reelgraph create --review to "
+            "review a plan before it is rendered."
+        )
     return options
 
 

@@ -8,6 +8,7 @@ import os
 import re
 import shutil
 import uuid
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +43,8 @@ SIDECARS = {
     "timeline.edl": ".edl",
 }
 
+#: What the run cache keeps of a run.
+CACHED = ["video.mp4", *SIDECARS]
 
 #: Translated tracks and dubbed videos: ``captions.de.srt`` -> ``NAME.de.srt``, ``video.de.mp4``
 #: -> ``NAME.de.mp4``.
@@ -169,6 +172,7 @@ def place_outputs(artifacts: dict[str, str], out: Path) -> dict[str, str]:
 
 
 def run(args: argparse.Namespace) -> int:
+    from reelgraph.app.commands.review import REJECTED_EXIT, run_reviewed
     from reelgraph.app.progress_ui import StageBars
     from reelgraph.graph.runner import run_job
 
@@ -183,7 +187,8 @@ def run(args: argparse.Namespace) -> int:
     for i, src in enumerate(inputs["images"]):  # before any narration is synthesised
         precheck_image(src, f"images[{i}]")
     key = run_key("create", inputs, options)
-    hit = cached_artifacts(key, ["video.mp4", *SIDECARS, *translated_names(options)])
+    reviewed = bool(options.get("review"))  # the reviewer's answers make the run: never cached
+    hit = None if reviewed else cached_artifacts(key, [*CACHED, *translated_names(options)])
     if hit is not None:  # the identical run was made before: copy it into place
         placed = place_outputs(hit, out)
         _mark_run_cache_hit(placed.get("report.json"))
@@ -191,16 +196,23 @@ def run(args: argparse.Namespace) -> int:
         return 0
     run_id = uuid.uuid4().hex[:12]
     run_dir = get_settings().storage_dir / "runs" / run_id
+    run = partial(run_job, "create", inputs, options, job_id=run_id, out_dir=run_dir)
     try:
-        with StageBars(quiet=args.quiet) as bars:
-            result = run_job(
-                "create", inputs, options, job_id=run_id, out_dir=run_dir, on_event=bars
-            )
+        if reviewed:
+            result = run_reviewed(run, args.quiet)
+        else:
+            with StageBars(quiet=args.quiet) as bars:
+                result = run(on_event=bars)
+        if result.get("status") == "rejected":
+            shutil.rmtree(run_dir, ignore_errors=True)
+            print("rejected: the plan was rejected; no video was rendered.")
+            return REJECTED_EXIT
         placed = place_outputs(result["artifacts"], out)
     except BaseException:
         shutil.rmtree(run_dir, ignore_errors=True)
         raise
-    store_artifacts(key, result["artifacts"])
+    if not reviewed:
+        store_artifacts(key, result["artifacts"])
     _print_outputs(placed, result.get("warnings", []))
     return 0
 

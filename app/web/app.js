@@ -48,7 +48,6 @@
       [options.width, options.height] = size[aspect];
       options.quality = "draft";
     }
-    if ($("review").checked) options.review = true;
     return options;
   };
 

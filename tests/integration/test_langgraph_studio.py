@@ -106,3 +106,38 @@ def test_studio_runs_the_clips_graph(studio: str, talk_src: Path) -> None:
     assert out["messages"][-1]["type"] == "ai" and "clip-01.mp4" in out["messages"][-1]["content"]
     clips = json.loads(Path(out["artifacts"]["clips.json"]).read_text())["clips"]
     assert len(clips) == 1 and Path(out["artifacts"]["clip-01.mp4"]).is_file()
+
+
+def test_studio_review_interrupt_is_a_human_interrupt_resumed_with_accept(studio: str) -> None:
+    """The review stop as Studio and Agent Chat UI see it: the thread is interrupted with a
+    HumanInterrupt; {type: accept} (as those clients send it) renders the video."""
+    context = {"width": 320, "height": 568, "fps": 15, "music": "none", "review": True}
+    thread = httpx.post(f"{studio}/threads", json={}, timeout=30).json()["thread_id"]
+    url = f"{studio}/threads/{thread}/runs/wait"
+    message = {"role": "user", "content": "Octopuses have three hearts."}
+    body = {"assistant_id": "create", "input": {"messages": [message]}, "context": context}
+    stopped = httpx.post(url, json=body, timeout=240).json()
+    assert "artifacts" not in stopped and stopped["review"]["status"] == "pending", stopped
+    state = httpx.get(f"{studio}/threads/{thread}/state", timeout=30).json()
+    assert state["next"] == ["review_plan"], state["next"]
+    value = state["interrupts"][0]["value"]
+    assert stopped["__interrupt__"][0]["value"] == value
+    request = value[0]
+    assert request["action_request"]["action"] == "review_plan"
+    assert request["config"] == {
+        "allow_accept": True,
+        "allow_edit": True,
+        "allow_respond": True,
+        "allow_ignore": True,
+    }
+    assert request["action_request"]["args"]["plan"]["scenes"][0]["narration"].startswith("Octo")
+    preview = Path(request["action_request"]["args"]["preview"])
+    assert preview.is_file() and "Draft preview" in request["description"]
+    resume = {"resume": [{"type": "accept", "args": None}]}
+    done = httpx.post(
+        url, json={"assistant_id": "create", "command": resume, "context": context}, timeout=240
+    ).json()
+    assert "__error__" not in done, done
+    video = Path(done["artifacts"]["video.mp4"])
+    assert video.is_file() and video.parent == preview.parent.parent
+    assert done["review"]["status"] == "approved"

@@ -36,6 +36,8 @@ def test_langgraph_json_names_compiled_create_graph() -> None:
         "translate_captions",
         "deliver",
         "edit_plan",  # follow-up messages on the thread enter here
+        "preview_plan",
+        "review_plan",
     ]
     assert g.context_schema is Context
     assert "messages" in g.get_input_jsonschema()["properties"]

@@ -72,6 +72,7 @@ def ffmpeg_version() -> str:
     out = subprocess.run(
         [ffmpeg_binary(), "-hide_banner", "-version"],
         capture_output=True,
+        stdin=subprocess.DEVNULL,
         encoding="utf-8",
         errors="replace",
         timeout=30,
@@ -102,7 +103,8 @@ def trial_encode(encoder: str) -> bool:
             str(Path(tmp) / "t.mp4"),
         ]
         try:
-            res = subprocess.run(argv, capture_output=True, timeout=60)
+            # never inherit stdin: FFmpeg reads keys from it (and ate `create --review` answers)
+            res = subprocess.run(argv, capture_output=True, timeout=60, stdin=subprocess.DEVNULL)
         except (OSError, subprocess.TimeoutExpired):
             return False
         return res.returncode == 0 and (Path(tmp) / "t.mp4").stat().st_size > 0
@@ -206,6 +208,10 @@ def run_capture(
     argv: Sequence[str], *, timeout: float = 120, input_bytes: bytes | None = None
 ) -> subprocess.CompletedProcess[bytes]:
     """Run a short helper command (espeak-ng, ffmpeg analysis) and capture its output."""
+    if input_bytes is None:  # a helper never reads the caller's stdin
+        return subprocess.run(
+            list(argv), capture_output=True, timeout=timeout, stdin=subprocess.DEVNULL
+        )
     return subprocess.run(list(argv), capture_output=True, timeout=timeout, input=input_bytes)
 
 

@@ -10,9 +10,10 @@ from reelgraph.workers.engine.ffmpeg import ffmpeg_capture, input_args
 from reelgraph.workers.engine.probe import input_demuxer
 
 
-def make_thumbnail(video: str, out_jpg: str, at: float) -> str:
-    """A JPEG still from ``video`` at ``at`` seconds, written atomically."""
+def make_thumbnail(video: str, out_jpg: str, at: float, size: tuple[int, int] | None = None) -> str:
+    """A JPEG still from ``video`` at ``at`` seconds (scaled to ``size``), written atomically."""
     out = Path(out_jpg)
+    scale = ["-vf", f"scale={size[0]}:{size[1]}"] if size else []
     tmp = out.with_name(out.name + ".partial.jpg")
     res = ffmpeg_capture(
         [
@@ -22,6 +23,7 @@ def make_thumbnail(video: str, out_jpg: str, at: float) -> str:
             *input_args(video, input_demuxer(video)),
             "-frames:v",
             "1",
+            *scale,
             "-q:v",
             "3",
             str(tmp),
