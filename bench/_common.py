@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import shutil
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -86,6 +87,30 @@ def stopwatch(times: dict[str, float], name: str) -> Iterator[None]:
         yield
     finally:
         times[name] = time.perf_counter() - t0
+
+
+@contextmanager
+def fresh_home(prefix: str, keep: bool = False) -> Iterator[Path]:
+    """A temp work folder with a fresh REELGRAPH_HOME in it (every render a cache miss);
+    the previous home and settings come back afterwards, so benches can share one process."""
+    from reelgraph.settings import get_settings
+
+    work = Path(tempfile.mkdtemp(prefix=f"reelgraph-bench-{prefix}-"))
+    before = os.environ.get("REELGRAPH_HOME")
+    os.environ["REELGRAPH_HOME"] = str(work / "home")
+    get_settings.cache_clear()
+    try:
+        yield work
+    finally:
+        if before is None:
+            os.environ.pop("REELGRAPH_HOME", None)
+        else:
+            os.environ["REELGRAPH_HOME"] = before
+        get_settings.cache_clear()
+        if keep:
+            print(f"kept: {work}")
+        else:
+            shutil.rmtree(work, ignore_errors=True)
 
 
 def machine_info() -> dict[str, str]:
