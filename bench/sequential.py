@@ -79,14 +79,14 @@ def pass_argvs(spec: dict[str, Any], work: Path) -> list[tuple[str, list[str], P
     lufs = rs.audio.loudness_lufs
     mix = "[1:a]volume=0.3[a1];[0:a][a1]amix=inputs=2:duration=first[a]"
     narration = ["-map", "0:v", "-map", "1:a", "-af", "apad", "-t", str(spec["duration"])]
+    music = ["-filter_complex", mix, "-map", "0:v", "-map", "[a]"]
     loudnorm = f"loudnorm=I={lufs:g}:TP=-1.5:LRA=11"
     steps = [
         ["-i", str(temp[0]), "-i", audio["narration"], *narration],
-        ["-i", str(temp[1]), "-i", audio["music"]["path"], "-filter_complex", mix, "-map", "0:v"],
+        ["-i", str(temp[1]), "-i", audio["music"]["path"], *music],
         ["-i", str(temp[2]), "-vf", ass_filter(ass, str(fonts_dir()))],
         ["-i", str(temp[3]), "-af", loudnorm, "-movflags", "+faststart"],
     ]
-    steps[1] += ["-map", "[a]"]
     argvs = [("slideshow", _slideshow_argv(spec, temp[0]), temp[0])]
     for name, step, out in zip(PASSES[1:], steps, temp[1:], strict=True):
         argvs.append((name, ["-y", *step, *enc, "-f", "mp4", str(out)], out))
