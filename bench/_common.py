@@ -207,15 +207,21 @@ def _caption_clips(words: list[dict], style: str, size: tuple[int, int]) -> list
     return clips
 
 
+def use_reelgraph_ffmpeg() -> None:
+    """Make MoviePy use reelgraph's FFmpeg: call before the first ``import moviepy`` (its config
+    reads FFMPEG_BINARY once, else it runs imageio-ffmpeg's own FFmpeg build)."""
+    from reelgraph.workers.engine.ffmpeg import ffmpeg_binary
+
+    os.environ.setdefault("FFMPEG_BINARY", ffmpeg_binary())
+    os.environ.setdefault("IMAGEIO_FFMPEG_EXE", ffmpeg_binary())
+
+
 def moviepy_render(
     spec: dict, words: list[dict], out: Path, *, preset: str, crf: int, threads: int | None
 ) -> None:
     """Render ``spec`` (a RenderSpec dict) with MoviePy 2.x: Ken Burns, crossfades, captions,
     narration + music (ducking approximated by a constant -10 dB on the music)."""
-    from reelgraph.workers.engine.ffmpeg import ffmpeg_binary
-
-    os.environ.setdefault("FFMPEG_BINARY", ffmpeg_binary())
-    os.environ.setdefault("IMAGEIO_FFMPEG_EXE", ffmpeg_binary())
+    use_reelgraph_ffmpeg()
     from moviepy import AudioFileClip, CompositeAudioClip, CompositeVideoClip, afx
 
     size = (spec["output"]["width"], spec["output"]["height"])

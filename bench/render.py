@@ -36,6 +36,7 @@ from bench._common import (
     photo_like,
     stopwatch,
     table,
+    use_reelgraph_ffmpeg,
 )
 from bench.rows import Row, plain, row, unavailable
 
@@ -298,6 +299,7 @@ def _moviepy(
 ) -> str:
     if args.skip_moviepy:
         return "skipped (--skip-moviepy)"
+    use_reelgraph_ffmpeg()  # before moviepy's config is imported
     try:
         import moviepy  # noqa: F401
     except ImportError:
