@@ -244,7 +244,7 @@ def timed_renders(args: argparse.Namespace, work: Path) -> dict[str, Any]:
     if src != out:
         src.unlink()
     note = _moviepy(args, spec, words, work, times, encoder)
-    return {"spec": spec, "times": times, "encoder": encoder, "how": how, "moviepy": note, **res}
+    return {**res, "spec": spec, "times": times, "encoder": encoder, "how": how, "moviepy": note}
 
 
 def rows_for(args: argparse.Namespace, r: dict[str, Any]) -> list[Row]:
