@@ -1,4 +1,5 @@
 # reelgraph: `make demo` renders a demo video, `make test` runs the tests (both install first).
+# `make bench` prints one table of every benchmark (BENCH_ARGS="--quick" for small sizes).
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
@@ -39,16 +40,7 @@ lint: install
 
 bench: install
 	$(BIN)/python -m pip install -q -e '.[dev,bench]'
-	$(BIN)/python bench/render.py
-	$(BIN)/python bench/asr.py
-	$(BIN)/python bench/caption.py
-	$(BIN)/python bench/api_load.py
-	$(BIN)/python bench/rerun.py
-	$(BIN)/python bench/enhance.py
-	$(BIN)/python bench/segments.py
-	$(BIN)/python bench/visuals.py
-	$(BIN)/python bench/followup.py
-	$(BIN)/python bench/review.py
+	$(BIN)/python bench/run_all.py $(BENCH_ARGS)
 
 serve: install
 	$(BIN)/reelgraph serve

@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import shutil
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -86,6 +87,30 @@ def stopwatch(times: dict[str, float], name: str) -> Iterator[None]:
         yield
     finally:
         times[name] = time.perf_counter() - t0
+
+
+@contextmanager
+def fresh_home(prefix: str, keep: bool = False) -> Iterator[Path]:
+    """A temp work folder with a fresh REELGRAPH_HOME in it (every render a cache miss);
+    the previous home and settings come back afterwards, so benches can share one process."""
+    from reelgraph.settings import get_settings
+
+    work = Path(tempfile.mkdtemp(prefix=f"reelgraph-bench-{prefix}-"))
+    before = os.environ.get("REELGRAPH_HOME")
+    os.environ["REELGRAPH_HOME"] = str(work / "home")
+    get_settings.cache_clear()
+    try:
+        yield work
+    finally:
+        if before is None:
+            os.environ.pop("REELGRAPH_HOME", None)
+        else:
+            os.environ["REELGRAPH_HOME"] = before
+        get_settings.cache_clear()
+        if keep:
+            print(f"kept: {work}")
+        else:
+            shutil.rmtree(work, ignore_errors=True)
 
 
 def machine_info() -> dict[str, str]:
@@ -182,15 +207,21 @@ def _caption_clips(words: list[dict], style: str, size: tuple[int, int]) -> list
     return clips
 
 
+def use_reelgraph_ffmpeg() -> None:
+    """Make MoviePy use reelgraph's FFmpeg: call before the first ``import moviepy`` (its config
+    reads FFMPEG_BINARY once, else it runs imageio-ffmpeg's own FFmpeg build)."""
+    from reelgraph.workers.engine.ffmpeg import ffmpeg_binary
+
+    os.environ.setdefault("FFMPEG_BINARY", ffmpeg_binary())
+    os.environ.setdefault("IMAGEIO_FFMPEG_EXE", ffmpeg_binary())
+
+
 def moviepy_render(
     spec: dict, words: list[dict], out: Path, *, preset: str, crf: int, threads: int | None
 ) -> None:
     """Render ``spec`` (a RenderSpec dict) with MoviePy 2.x: Ken Burns, crossfades, captions,
     narration + music (ducking approximated by a constant -10 dB on the music)."""
-    from reelgraph.workers.engine.ffmpeg import ffmpeg_binary
-
-    os.environ.setdefault("FFMPEG_BINARY", ffmpeg_binary())
-    os.environ.setdefault("IMAGEIO_FFMPEG_EXE", ffmpeg_binary())
+    use_reelgraph_ffmpeg()
     from moviepy import AudioFileClip, CompositeAudioClip, CompositeVideoClip, afx
 
     size = (spec["output"]["width"], spec["output"]["height"])

@@ -33,7 +33,10 @@ import httpx
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from bench.rows import Row, plain, row  # noqa: E402
 from reelgraph.app.commands.serve import DEFAULT_WORKERS  # noqa: E402
+
+QUICK = ["--concurrency", "20", "--duration", "6"]
 
 BODY = {
     "kind": "create",
@@ -207,7 +210,7 @@ async def run_load(base: str, concurrency: int, duration: float) -> dict[str, di
     return {"POST /v1/jobs": submit, "GET /v1/jobs/{id}": read}
 
 
-def main(argv: list[str] | None = None) -> int:
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("--url", help="an already running API on loopback")
     ap.add_argument("--concurrency", type=int, default=50, choices=range(1, 51), metavar="1..50")
@@ -218,16 +221,48 @@ def main(argv: list[str] | None = None) -> int:
         default=DEFAULT_WORKERS,
         help="uvicorn workers of the private stack (default: as `reelgraph serve`)",
     )
-    args = ap.parse_args(argv)
+    return ap.parse_args(argv)
+
+
+def timed(args: argparse.Namespace) -> dict[str, dict[str, float]]:
     duration = min(60.0, max(2.0, args.duration))
     if args.url:
         host = urlsplit(args.url).hostname or ""
         if host not in ("127.0.0.1", "localhost", "::1"):
             raise SystemExit("api_load only targets loopback servers")
-        results = asyncio.run(run_load(args.url.rstrip("/"), args.concurrency, duration))
-    else:
-        with private_stack(args.server_workers) as base:
-            results = asyncio.run(run_load(base, args.concurrency, duration))
+        return asyncio.run(run_load(args.url.rstrip("/"), args.concurrency, duration))
+    with private_stack(args.server_workers) as base:
+        return asyncio.run(run_load(base, args.concurrency, duration))
+
+
+GOALS = {"POST /v1/jobs": "goal p99 < 150 ms", "GET /v1/jobs/{id}": "goal >= 300/s, p99 < 100 ms"}
+NAMES = {"POST /v1/jobs": "job submissions", "GET /v1/jobs/{id}": "job status reads"}
+
+
+def rows_for(args: argparse.Namespace, results: dict[str, dict[str, float]]) -> list[Row]:
+    where = args.url or f"private stack, {args.server_workers} uvicorn workers + redis-server"
+    rows = []
+    for endpoint, r in results.items():
+        detail = (
+            f"`{endpoint}`: p50 {r['p50_ms']:.1f} ms, p99 {r['p99_ms']:.1f} ms, "
+            f"{r['requests']:.0f} requests, {r['errors']:.0f} errors; concurrency "
+            f"{args.concurrency}, {min(60.0, max(2.0, args.duration)) / 2:g} s, loopback, "
+            f"{where}, load generator on the same CPUs; {GOALS[endpoint]}"
+        )
+        rows.append(row(f"API throughput: {NAMES[endpoint]} per second", r["rps"], detail))
+    return rows
+
+
+def measure(quick: bool = False) -> list[Row]:
+    """The rows, measured now (quick: concurrency 20 for 6 s instead of 50 for 20 s)."""
+    args = parse_args(QUICK if quick else [])
+    return rows_for(args, timed(args))
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    results = timed(args)
+    duration = min(60.0, max(2.0, args.duration))
     print(f"concurrency {args.concurrency}, {duration:g} s, loopback, CPUs: {os.cpu_count()}")
     print(
         f"{'endpoint':<20} {'requests':>9} {'errors':>7} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8}"
@@ -238,6 +273,7 @@ def main(argv: list[str] | None = None) -> int:
             f"{r['p50_ms']:>8.1f} {r['p99_ms']:>8.1f}"
         )
     print(json.dumps({k: {m: round(v, 2) for m, v in r.items()} for k, r in results.items()}))
+    print("\n" + plain(rows_for(args, results)))
     return 0
 
 

@@ -16,22 +16,22 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import shutil
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench._common import machine_info, photo_like, table
+from bench._common import fresh_home, machine_info, photo_like, table
+from bench.rows import Row, plain, row
 
 SIZE = (270, 480)
 OUT = (1080, 1920)
 N_IMAGES = 4
+QUICK = ["--seconds", "4", "--repeats", "1"]
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -128,43 +128,51 @@ def side_by_side(spec: dict[str, Any], work: Path, repeats: int) -> dict[str, fl
     return {k: statistics.median(v) for k, v in runs.items()}
 
 
-def run(args: argparse.Namespace, work: Path) -> None:
+def timed(args: argparse.Namespace, work: Path) -> tuple[dict[str, dict[str, float]], list[str]]:
+    """Median seconds of enhanced and plain renders per composition, and notes on the plans."""
     results, notes = {}, []
     for name, build in (("stills", stills_spec), ("video", video_spec)):
         spec, about = build(work, args.seconds)
         notes += about
         results[name] = side_by_side(spec, work, args.repeats)
-    info = machine_info()
-    print("machine\n" + table(list(info.items())))
-    print("\ninputs (noise in grey levels; auto's plan)\n" + "\n".join(f"  {n}" for n in notes))
-    rows = [
-        (
-            name,
-            f"enhance {t['enhance']:.2f} s  plain {t['plain']:.2f} s  "
-            f"ratio {t['enhance'] / t['plain']:.2f}",
+    return results, notes
+
+
+def rows_for(args: argparse.Namespace, results: dict[str, dict[str, float]]) -> list[Row]:
+    what = f"{args.seconds:g} s at {OUT[0]}x{OUT[1]}@30 from {SIZE[0]}x{SIZE[1]}"
+    kinds = {"stills": "stills (create)", "video": "video clip (caption)"}
+    return [
+        row(
+            f"enhance / plain render, {kinds[name]}",
+            t["enhance"] / t["plain"],
+            f"{t['enhance']:.1f} s vs {t['plain']:.1f} s; {what}, auto's plan, "
+            f"median of {args.repeats}",
         )
         for name, t in results.items()
     ]
-    what = f"{args.seconds:g} s at {OUT[0]}x{OUT[1]}@30 from {SIZE[0]}x{SIZE[1]}"
-    print(f"\nrender cost, enhance / plain ({what}, median of {args.repeats})\n" + table(rows))
+
+
+def run(args: argparse.Namespace, work: Path) -> None:
+    results, notes = timed(args, work)
+    info = machine_info()
+    print("machine\n" + table(list(info.items())))
+    print("\ninputs (noise in grey levels; auto's plan)\n" + "\n".join(f"  {n}" for n in notes))
     times = {n: {k: round(v, 3) for k, v in t.items()} for n, t in results.items()}
     print("\njson " + json.dumps({"machine": info, "times": times}, sort_keys=True))
+    print("\n" + plain(rows_for(args, results)))
+
+
+def measure(quick: bool = False) -> list[Row]:
+    """The rows, measured now (quick: 4 s, one render each, instead of 20 s, two each)."""
+    args = parse_args(QUICK if quick else [])
+    with fresh_home("enhance") as work:
+        return rows_for(args, timed(args, work)[0])
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    work = Path(tempfile.mkdtemp(prefix="reelgraph-bench-enhance-"))
-    os.environ["REELGRAPH_HOME"] = str(work / "home")  # fresh cache: every render is a miss
-    from reelgraph.settings import get_settings
-
-    get_settings.cache_clear()
-    try:
+    with fresh_home("enhance", keep=args.keep) as work:  # every render a cache miss
         run(args, work)
-    finally:
-        if args.keep:
-            print(f"kept: {work}")
-        else:
-            shutil.rmtree(work, ignore_errors=True)
     return 0
 
 

@@ -9,6 +9,11 @@ Each ratio is the follow-up's wall time over the first render's.
 
 from __future__ import annotations
 
+import sys as _sys
+from pathlib import Path as _Path
+
+_sys.path.insert(0, str(_Path(__file__).resolve().parent.parent))
+
 import argparse
 import os
 import sys
@@ -18,7 +23,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from _common import narration_text
+from bench._common import narration_text
 
 
 def _turn(

@@ -9,8 +9,8 @@ Measured side by side in one run, printed as ratios:
   reelgraph / bare encode   (goal <= 1.3)  bare = the same frames + audio, same encoder settings
   moviepy / reelgraph       (goal >= 5)    the same composition done with MoviePy 2.x
 
-    .venv/bin/python bench/render.py [--seconds 60] [--skip-moviepy] [--keep] [--encoder auto]
-                                     [--breakdown]
+    .venv/bin/python bench/render.py [--seconds 60] [--size 1080x1920] [--skip-moviepy] [--keep]
+                                     [--encoder auto] [--breakdown]
 
 Inputs are generated deterministically; every render is a cache miss (fresh REELGRAPH_HOME).
 A benchmark is a script: it prints numbers and asserts nothing about time.
@@ -20,10 +20,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import shutil
 import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -32,13 +29,16 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench._common import (
     free_bytes,
+    fresh_home,
     machine_info,
     moviepy_render,
     narration_text,
     photo_like,
     stopwatch,
     table,
+    use_reelgraph_ffmpeg,
 )
+from bench.rows import Row, plain, row, unavailable
 
 N_IMAGES = 6
 WORDS_PER_SECOND = 2.5
@@ -47,6 +47,7 @@ WORDS_PER_SECOND = 2.5
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     p.add_argument("--seconds", type=float, default=60.0, help="composition length (default 60)")
+    p.add_argument("--size", default="1080x1920", help="output WIDTHxHEIGHT (default 1080x1920)")
     p.add_argument("--skip-moviepy", action="store_true", help="do not run the MoviePy baseline")
     p.add_argument("--keep", action="store_true", help="keep the temp directory and print it")
     p.add_argument("--encoder", default="auto", help="auto | libx264 | h264_nvenc")
@@ -72,8 +73,12 @@ def _narration(seconds: float, voice: str | None) -> dict[str, Any]:
     return nar
 
 
-def build_inputs(work: Path, seconds: float, voice: str | None) -> tuple[dict[str, Any], list]:
-    """Images, narration, music and captions -> (RenderSpec dict, caption words); untimed."""
+def build_inputs(
+    work: Path, seconds: float, voice: str | None, size: tuple[int, int] = (1080, 1920)
+) -> tuple[dict[str, Any], list]:
+    """Images, narration, music and captions -> (RenderSpec dict, caption words); untimed.
+
+    The images are about 1.85 x 1.56 times the output size (2000x3000 for 1080x1920)."""
     from reelgraph.nodes.compose import XFADE, clip_durations, motion_for
     from reelgraph.workers.engine.fonts import fonts_dir
     from reelgraph.workers.engine.music import prepare_music, tracks_for
@@ -87,7 +92,8 @@ def build_inputs(work: Path, seconds: float, voice: str | None) -> tuple[dict[st
         Visual,
     )
 
-    images = [photo_like(work / f"image{i}.png", i) for i in range(N_IMAGES)]
+    picture = (round(size[0] * 2000 / 1080), round(size[1] * 3000 / 1920))
+    images = [photo_like(work / f"image{i}.png", i, picture) for i in range(N_IMAGES)]
     nar = _narration(seconds, voice)
     words = [
         {**w, "end": min(float(w["end"]), seconds)}
@@ -111,7 +117,7 @@ def build_inputs(work: Path, seconds: float, voice: str | None) -> tuple[dict[st
     ]
     spec = RenderSpec(
         duration=round(seconds, 3),
-        output=Output(width=1080, height=1920, fps=30),
+        output=Output(width=size[0], height=size[1], fps=30),
         visuals=visuals,
         captions=Captions(words=words, style="karaoke"),
         audio=Audio(
@@ -126,11 +132,12 @@ def build_inputs(work: Path, seconds: float, voice: str | None) -> tuple[dict[st
     return spec.model_dump(mode="json"), words
 
 
-def _bare_source(work: Path, video: Path, seconds: float, fps: int) -> tuple[Path, str]:
+def _bare_source(work: Path, video: Path, seconds: float, output: dict) -> tuple[Path, str]:
     """Decode reelgraph's output to raw yuv420p + PCM (untimed), when the disk has room."""
     from reelgraph.workers.engine.ffmpeg import ffmpeg_capture
 
-    need = int(1080 * 1920 * 1.5 * fps * seconds + 48000 * 4 * seconds)
+    frame = output["width"] * output["height"] * 1.5
+    need = int(frame * output["fps"] * seconds + 48000 * 4 * seconds)
     if free_bytes(work) < need * 1.2 + (1 << 30):
         return video, "decoded inline from reelgraph's mp4 (disk too small for raw frames)"
     raw = work / "frames.nut"
@@ -209,7 +216,8 @@ def _probe(path: Path) -> str:
     return ", ".join(f"{k}={d[k]}" for k in keys if k in d) or str(info)
 
 
-def run(args: argparse.Namespace, work: Path) -> None:
+def timed_renders(args: argparse.Namespace, work: Path) -> dict[str, Any]:
+    """The render, the bare encode and (unless skipped) MoviePy, timed one after the other."""
     from reelgraph.settings import get_settings
     from reelgraph.workers.engine.ffmpeg import choose_encoder, ffmpeg_version, run_ffmpeg
     from reelgraph.workers.engine.render import render_spec
@@ -217,7 +225,7 @@ def run(args: argparse.Namespace, work: Path) -> None:
     s = get_settings()
     encoder = choose_encoder(args.encoder if args.encoder != "auto" else s.encoder)
     ffmpeg_version()  # warm the lru caches so the timed render does not pay for probing
-    spec, words = build_inputs(work, args.seconds, args.voice)
+    spec, words = build_inputs(work, args.seconds, args.voice, _size(args))
     spec["output"]["encoder"] = encoder
     times: dict[str, float] = {}
     out = work / "reelgraph.mp4"
@@ -226,7 +234,7 @@ def run(args: argparse.Namespace, work: Path) -> None:
     if res["cache_hit"]:
         raise SystemExit("the render was a cache hit; the benchmark needs a fresh cache")
     print(f"reelgraph output: {_probe(out)}")
-    src, how = _bare_source(work, out, args.seconds, spec["output"]["fps"])
+    src, how = _bare_source(work, out, args.seconds, spec["output"])
     with stopwatch(times, "bare"):
         run_ffmpeg(
             bare_argv(spec, src, work / "bare.mp4", encoder),
@@ -235,86 +243,50 @@ def run(args: argparse.Namespace, work: Path) -> None:
         )
     if src != out:
         src.unlink()
-    moviepy_note = _moviepy(args, spec, words, work, times, encoder)
-    if args.breakdown:
-        breakdown(spec, work, encoder, times)
-    _report(args, times, encoder, how, moviepy_note, res)
+    note = _moviepy(args, spec, words, work, times, encoder)
+    return {**res, "spec": spec, "times": times, "encoder": encoder, "how": how, "moviepy": note}
 
 
-def _variant_argv(spec: dict[str, Any], out: Path, encoder: str, name: str) -> list[str]:
-    """reelgraph's render argv with one candidate change applied (for --breakdown)."""
-    from reelgraph.settings import get_settings
-    from reelgraph.workers.engine.caption_files import write_spec_captions
-    from reelgraph.workers.engine.compile import compile_spec
-    from reelgraph.workers.engine.fonts import fonts_dir
-    from reelgraph.workers.engine.render import measure_loudness
-    from reelgraph.workers.engine.spec import RenderSpec
-
-    rs, s = RenderSpec.model_validate(spec), get_settings()
-    argv = compile_spec(
-        rs,
-        str(out),
-        encoder=encoder,
-        measured_loudness=measure_loudness(rs),
-        threads=s.threads,
-        x264_preset=s.x264_preset,
-        crf=s.crf,
-        captions_ass=write_spec_captions(rs, out.parent / "captions", ("ass",))["ass"],
-        fonts_dir=str(fonts_dir()),
-    )
-    fc = argv.index("-filter_complex") + 1
-    if name == "filters only (-f null)":
-        cut = argv.index("-map")
-        return [*argv[:cut], "-map", "[vout]", "-map", "[aout]", "-f", "null", "-"]
-    if name == "no captions":
-        argv[fc] = _drop_ass(argv[fc])
-    elif name == "pre-scale flags=bilinear":
-        argv[fc] = argv[fc].replace("flags=bicubic", "flags=bilinear")
-    elif name.startswith("sws_flags="):
-        argv[fc] = f"{name};" + argv[fc]
-    elif name.startswith("-filter_complex_threads") or name.startswith("-threads"):
-        flag, value = name.split()
-        argv = (
-            [flag, value, *argv]
-            if flag == "-filter_complex_threads"
-            else [*argv[:-3], flag, value, *argv[-3:]]
+def rows_for(args: argparse.Namespace, r: dict[str, Any]) -> list[Row]:
+    """The table's rows: single pass / bare encode and MoviePy / single pass."""
+    t, (w, h) = r["times"], _size(args)
+    what = f"{args.seconds:g} s {w}x{h}@30, {N_IMAGES} images, karaoke captions, narration + music"
+    rows = [
+        row(
+            "render: single pass / bare encode",
+            t["reelgraph"] / t["bare"],
+            f"{t['reelgraph']:.1f} s vs {t['bare']:.1f} s; {what}; {r['encoder']}; goal <= 1.3",
         )
-    return argv
+    ]
+    if "moviepy" not in t:
+        return [*rows, unavailable("render: MoviePy / single pass", r["moviepy"])]
+    mp = f"MoviePy {_moviepy_version()}"
+    detail = f"{t['moviepy']:.1f} s vs {t['reelgraph']:.1f} s; {mp}, {r['moviepy']}; goal >= 5"
+    return [*rows, row("render: MoviePy / single pass", t["moviepy"] / t["reelgraph"], detail)]
 
 
-def _drop_ass(fc: str) -> str:
-    start = fc.index("ass=filename=")
-    end = fc.index(",format=yuv420p,fps=", start)
-    return fc[:start] + fc[end + 1 :]
+def _moviepy_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("moviepy")
+    except PackageNotFoundError:
+        return "?"
 
 
-VARIANTS = [
-    "filters only (-f null)",
-    "as is",
-    "no captions",
-    "pre-scale flags=bilinear",
-    "-filter_complex_threads 1",
-    "-threads 2",
-]
+def _size(args: argparse.Namespace) -> tuple[int, int]:
+    w, h = (int(x) for x in args.size.lower().split("x"))
+    return w, h
 
 
-def breakdown(spec: dict[str, Any], work: Path, encoder: str, times: dict[str, float]) -> None:
-    """Time reelgraph's argv and variants of it (loudness measured once, outside the timing)."""
-    from reelgraph.workers.engine.compile import compile_audio_measure
-    from reelgraph.workers.engine.ffmpeg import ffmpeg_capture, run_ffmpeg
-    from reelgraph.workers.engine.spec import RenderSpec
+QUICK = ["--seconds", "8", "--size", "540x960"]
 
-    rows = []
-    t0 = time.perf_counter()
-    ffmpeg_capture(compile_audio_measure(RenderSpec.model_validate(spec)) or [])
-    rows.append(("loudness pass", f"{time.perf_counter() - t0:.2f} s"))
-    for name in VARIANTS:
-        argv = _variant_argv(spec, work / "variant.mp4", encoder, name)
-        t0 = time.perf_counter()
-        run_ffmpeg(argv, duration=float(spec["duration"]), what=name)
-        dt = time.perf_counter() - t0
-        rows.append((name, f"{dt:.2f} s  ({dt / times['bare']:.2f} x bare)"))
-    print("\nbreakdown (ffmpeg runs only, no cache/hash overhead)\n" + table(rows))
+
+def measure(quick: bool = False, moviepy: bool = True) -> list[Row]:
+    """The render rows, measured now (quick: 8 s at 540x960 instead of 60 s at 1080x1920)."""
+    args = parse_args([*(QUICK if quick else []), *([] if moviepy else ["--skip-moviepy"])])
+    with fresh_home("render") as work:
+        return rows_for(args, timed_renders(args, work))
 
 
 def _moviepy(
@@ -327,6 +299,7 @@ def _moviepy(
 ) -> str:
     if args.skip_moviepy:
         return "skipped (--skip-moviepy)"
+    use_reelgraph_ffmpeg()  # before moviepy's config is imported
     try:
         import moviepy  # noqa: F401
     except ImportError:
@@ -344,46 +317,29 @@ def _moviepy(
             threads=s.threads or None,
         )
     note = "libx264 (MoviePy writes through FFmpeg)" if encoder != "libx264" else "same encoder"
-    return f"done; {note}; captions as one TextClip per event (no per-word highlight)"
+    return f"{note}; captions as one TextClip per event (no per-word highlight)"
 
 
-def _report(
-    args: argparse.Namespace,
-    times: dict[str, float],
-    encoder: str,
-    how: str,
-    moviepy_note: str,
-    res: dict[str, Any],
-) -> None:
-    info = machine_info()
-    rows = [(k, v) for k, v in info.items()]
-    rows += [("encoder", encoder), ("composition", f"{args.seconds:g} s 1080x1920@30, 6 images")]
+def _report(args: argparse.Namespace, r: dict[str, Any]) -> None:
+    times = r["times"]
+    rows = [(k, v) for k, v in machine_info().items()]
+    rows += [("encoder", r["encoder"]), ("composition", f"{args.seconds:g} s {args.size}@30")]
     print("\nmachine / settings\n" + table(rows))
     rows = [
         (
             "reelgraph render",
             f"{times['reelgraph']:.2f} s  (render_spec, cache miss, "
-            f"loudness two-pass={res.get('loudness_two_pass')})",
+            f"loudness two-pass={r.get('loudness_two_pass')})",
         ),
-        ("bare encode", f"{times['bare']:.2f} s  ({how})"),
+        ("bare encode", f"{times['bare']:.2f} s  ({r['how']})"),
     ]
     if "moviepy" in times:
-        rows.append(("moviepy", f"{times['moviepy']:.2f} s"))
+        rows.append(("moviepy", f"{times['moviepy']:.2f} s  ({r['moviepy']})"))
     print("\ntimes\n" + table(rows))
-    ratios = [("reelgraph / bare", f"{times['reelgraph'] / times['bare']:.2f}  (goal <= 1.3)")]
-    if "moviepy" in times:
-        ratios.append(
-            ("moviepy / reelgraph", f"{times['moviepy'] / times['reelgraph']:.2f}  (goal >= 5)")
-        )
-    else:
-        ratios.append(("moviepy / reelgraph", moviepy_note))
-    print("\nratios\n" + table(ratios))
-    if "moviepy" in times:
-        print(f"  moviepy: {moviepy_note}")
     summary = {
-        "machine": info,
-        "encoder": encoder,
+        "encoder": r["encoder"],
         "seconds": args.seconds,
+        "size": args.size,
         "times": {k: round(v, 3) for k, v in times.items()},
     }
     print("\njson " + json.dumps(summary, sort_keys=True))
@@ -391,19 +347,15 @@ def _report(
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    work = Path(tempfile.mkdtemp(prefix="reelgraph-bench-"))
-    os.environ["REELGRAPH_HOME"] = str(work / "home")  # fresh cache: every render is a miss
-    from reelgraph.settings import get_settings
-
-    get_settings.cache_clear()
     t0 = time.perf_counter()
-    try:
-        run(args, work)
-    finally:
-        if args.keep:
-            print(f"kept: {work}")
-        else:
-            shutil.rmtree(work, ignore_errors=True)
+    with fresh_home("render", keep=args.keep) as work:  # fresh cache: every render is a miss
+        r = timed_renders(args, work)
+        if args.breakdown:
+            from bench.render_breakdown import breakdown
+
+            breakdown(r["spec"], work, r["encoder"], r["times"])
+    _report(args, r)
+    print("\n" + plain(rows_for(args, r)))
     print(f"total bench wall time {time.perf_counter() - t0:.1f} s")
     return 0
 

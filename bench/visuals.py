@@ -11,6 +11,11 @@ cached. Configured stock providers (their API keys set) take part as ``auto`` as
 
 from __future__ import annotations
 
+import sys as _sys
+from pathlib import Path as _Path
+
+_sys.path.insert(0, str(_Path(__file__).resolve().parent.parent))
+
 import argparse
 import os
 import subprocess
@@ -20,7 +25,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from _common import ROOT  # noqa: F401  (puts the repository on sys.path)
 from PIL import Image, ImageFilter
 
 SCENES = [
