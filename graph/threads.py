@@ -20,7 +20,7 @@ from langchain_core.messages import AIMessage, HumanMessage
 from reelgraph.graph.context import Context
 from reelgraph.graph.create import build_create_graph
 from reelgraph.graph.eta import Estimator
-from reelgraph.graph.streaming import EventFn, stream_graph
+from reelgraph.graph.streaming import INTERRUPTS, EventFn, stream_graph
 from reelgraph.nodes.versions import public_plan
 from reelgraph.workers.engine import progress
 
@@ -59,10 +59,14 @@ def run_turn(
     attachments: list[str] | None = None,
     on_event: EventFn | None = None,
     should_cancel: Callable[[], bool] | None = None,
+    answer: Any = None,
 ) -> dict[str, Any]:
     """Run one message on the thread; returns {reply, version, changed, artifacts, report}.
 
-    ``version`` is None when the message changed nothing (the reply says why).
+    ``version`` is None when the message changed nothing (the reply says why). With the
+    ``review`` option the turn stops before the render: the result is the review's
+    (``status: awaiting_review``, see ``graph.runner.review_result``) and ``answer`` (a
+    HumanResponse) continues the same turn.
     """
     ctx = Context.from_options(options or {})
     builder = build_create_graph()
@@ -76,6 +80,8 @@ def run_turn(
         logger.info("turn %s of %s already ran", turn_id, thread_id)
     else:
         inputs = _turn_input(values, text, attachments or [], out_dir, turn_id)
+        if answer is not None:  # the review's answer continues the turn where it stopped
+            inputs = {}
         eta = Estimator("create", ctx, {**values, **inputs}, on_event)  # the time left
         with progress.hooks(None, should_cancel):
             eta.start()
@@ -86,9 +92,15 @@ def run_turn(
                 eta.on_event,
                 checkpointer=checkpointer,
                 thread_id=thread_id,
-                resume=mine,
+                resume=mine or answer is not None,
+                answer=answer,
                 on_values=eta.on_values,
             )
+    if values.get(INTERRUPTS):
+        from reelgraph.graph.runner import review_result
+
+        reply = "The plan is ready for review: approve it, ask for a change, or reject it."
+        return {**review_result(values), "reply": reply, "version": None, "changed": []}
     return turn_result(values, turn_id)
 
 

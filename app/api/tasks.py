@@ -24,6 +24,7 @@ from redis.exceptions import RedisError
 from reelgraph.app.api.thread_jobs import (
     is_thread_job,
     record_failure,
+    record_review,
     record_turn,
     run_thread_turn,
 )
@@ -205,6 +206,8 @@ def run_graph_job(job_id: str, resume: Any = None) -> dict[str, Any]:
         return _finish_failed(store, rec, err, out_dir)
     artifacts = _artifacts(result, out_dir)
     if result.get("status") in ("awaiting_review", "rejected"):
+        if is_thread_job(rec):  # the thread's reply asks for the answer
+            record_review(conn, rec, result)
         return finish_review(store, rec, result, artifacts, timings)
     store.set_status(
         job_id,
@@ -227,7 +230,7 @@ def _run(rec: dict[str, Any], out_dir: Path, sink: _EventSink, resume: Any) -> d
 
     out_dir.mkdir(parents=True, exist_ok=True)
     if is_thread_job(rec):  # a message on a conversation's thread
-        return run_thread_turn(rec, out_dir, sink, _local)
+        return run_thread_turn(rec, out_dir, sink, _local, resume)
     # a resumed run continues from its checkpoint: its inputs were resolved by the first run
     inputs = (
         {} if resume is not None else resolve_inputs(rec.get("input") or {}, out_dir / ".inputs")

@@ -33,10 +33,47 @@ WAIT_POLL_S = 0.2
 THREAD_EVENTS = ("stage", "stage_done")
 
 
+def answer_review(conn: Redis, thread: dict[str, Any], text: str) -> dict[str, str] | None:
+    """A message while the thread's last turn awaits its review answers that review ("looks
+    good" approves, "reject" rejects, anything else is a change to make) and resumes that
+    turn's job; None when no review is waiting."""
+    from reelgraph.app.api.reviews import CLAIM_TTL_S, claim_key, resume
+    from reelgraph.nodes.review_request import chat_answer
+
+    last = conn.lindex(thread_key(thread["id"], "jobs"), -1)
+    rec = JobStore(conn).get(last.decode() if isinstance(last, bytes) else last) if last else None
+    if rec is None or rec["status"] != "awaiting_review":
+        return None
+    review = rec.get("review") or {}
+    round_ = int(review.get("round") or 0)
+    answer = chat_answer(text)
+    if not conn.set(claim_key(rec["id"], round_), answer["type"], nx=True, ex=CLAIM_TTL_S):
+        return None  # answered a moment ago: this message is a new turn after it
+    resume(conn, rec, answer, round_, review | {"decision": answer["type"]})
+    message_id = new_message_id()
+    ThreadStore(conn).add_message(
+        thread["id"], "user", text, message_id=message_id, job_id=rec["id"]
+    )
+    return {"message_id": message_id, "job_id": rec["id"]}
+
+
+def record_review(conn: Redis, rec: dict[str, Any], result: dict[str, Any]) -> None:
+    """A turn that stopped for its review: the reply asks for an answer."""
+    if result.get("reply"):
+        ThreadStore(conn).add_message(
+            rec["input"]["thread"], "assistant", result["reply"], job_id=rec["id"]
+        )
+
+
 def submit_message(
     conn: Redis, thread: dict[str, Any], owner: str, text: str, attachments: list[str]
 ) -> dict[str, str]:
-    """Store and queue the job of one message; returns {message_id, job_id}."""
+    """Store and queue the job of one message; returns {message_id, job_id}. A message while
+    a review waits answers it instead (``answer_review``)."""
+    if not attachments:
+        answered = answer_review(conn, thread, text)
+        if answered is not None:
+            return answered
     s = get_settings()
     job_id, message_id = new_job_id(), new_message_id()
     thread_id = thread["id"]
@@ -81,24 +118,32 @@ def wait_for_previous(store: JobStore, after: str | None) -> None:
         if progress.should_cancel():
             raise Canceled("The job was canceled.")
         rec = store.get(after)
-        if rec is not None and rec["status"] in TERMINAL:
-            return
+        if rec is not None and rec["status"] in (*TERMINAL, "awaiting_review"):
+            return  # a turn waiting for its review: its answer resumes that job, not this one
         if rec is None and time.monotonic() - missing_since > 5:  # expired or never stored
             return
         time.sleep(WAIT_POLL_S)
 
 
-def run_thread_turn(rec: dict[str, Any], out_dir: Path, sink: Any, local: Any) -> dict[str, Any]:
-    """The graph worker's run of one message (``local`` resolves an asset id or URL)."""
+def run_thread_turn(
+    rec: dict[str, Any], out_dir: Path, sink: Any, local: Any, answer: Any = None
+) -> dict[str, Any]:
+    """The graph worker's run of one message (``local`` resolves an asset id or URL);
+    ``answer`` continues a turn that stopped for its review."""
     from reelgraph.graph.checkpoint import get_checkpointer
     from reelgraph.graph.threads import run_turn
 
     inp = rec["input"]
     store = JobStore(sink.store.conn)
     threads = ThreadStore(sink.store.conn)
-    wait_for_previous(store, inp.get("after"))
+    if answer is None:
+        wait_for_previous(store, inp.get("after"))
     work = out_dir / ".inputs"
-    files = [local(ref, work, f"attachment-{i}") for i, ref in enumerate(inp["attachments"])]
+    files = (
+        []
+        if answer is not None
+        else [local(ref, work, f"attachment-{i}") for i, ref in enumerate(inp["attachments"])]
+    )
 
     def on_event(event: dict[str, Any]) -> None:
         sink(event)
@@ -116,6 +161,7 @@ def run_thread_turn(rec: dict[str, Any], out_dir: Path, sink: Any, local: Any) -
             attachments=files,
             on_event=on_event,
             should_cancel=progress.current_cancel(),
+            answer=answer,
         )
 
 

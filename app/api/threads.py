@@ -38,11 +38,6 @@ class ThreadCreate(BaseModel):
     @classmethod
     def _flow(cls, v: Any) -> Any:
         flow_context("create", v.to_options())  # the rules between fields, the limits
-        if v.to_options().get("review"):
-            raise ValueError(
-                "review is not available in conversations yet; submit a create job with "
-                "review: true to review a plan before it is rendered"
-            )
         return v
 
 

@@ -62,14 +62,20 @@ def split_attachments(line: str) -> tuple[str, list[str]]:
     return " ".join(words), files
 
 
-def _review_options(args: argparse.Namespace, options: dict[str, Any]) -> dict[str, Any]:
-    """The review step stops a run for an answer; the chat cannot take one yet."""
-    if getattr(args, "review", False) or options.get("review"):
-        raise InvalidInput(
-            "--review is not available in the chat yet; use reelgraph create --review to "
-            "review a plan before it is rendered."
-        )
-    return options
+def review_answer(lines: TextIO, interactive: bool) -> dict[str, Any]:
+    """The answer to a review, from the next message: a / e TEXT / r as create --review takes
+    them, or words ("looks good" approves, "reject" rejects, anything else is a change)."""
+    from reelgraph.app.commands.review import parse_answer
+    from reelgraph.nodes.review_request import chat_answer
+
+    while True:
+        if interactive:
+            print("approve, ask for a change, or reject > ", end="", flush=True)
+        line = lines.readline()
+        if not line:
+            raise InvalidInput("The review got no answer; say 'looks good', a change, or 'reject'.")
+        if line.strip():
+            return parse_answer(line) or chat_answer(line)
 
 
 class Chat:
@@ -80,26 +86,35 @@ class Chat:
         self.thread = args.thread or "chat-" + uuid.uuid4().hex[:12]
         if getattr(args, "music", None) and create_options(args).get("music") is None:
             raise InvalidInput("chat takes --music as a mood, auto or none, not a file.")
-        self.options = _review_options(args, create_options(args))
+        self.options = create_options(args)  # --review: each turn stops for its review
         Context.from_options(self.options, flags=True)  # validate before any work
 
-    def say(self, text: str, attachments: list[str]) -> None:
+    def say(self, text: str, attachments: list[str], lines: TextIO, interactive: bool) -> None:
+        from reelgraph.app.commands.review import show_review
         from reelgraph.app.progress_ui import StageBars
         from reelgraph.graph.threads import run_turn
 
         turn = uuid.uuid4().hex[:12]
         run_dir = get_settings().storage_dir / "runs" / turn
-        with StageBars(quiet=self.quiet) as bars:
-            result = run_turn(
-                self.thread,
-                text,
-                turn_id=turn,
-                out_dir=run_dir,
-                checkpointer=self.cp,
-                options=self.options,
-                attachments=attachments,
-                on_event=bars,
-            )
+        answer: dict[str, Any] | None = None
+        while True:
+            with StageBars(quiet=self.quiet) as bars:
+                result = run_turn(
+                    self.thread,
+                    text,
+                    turn_id=turn,
+                    out_dir=run_dir,
+                    checkpointer=self.cp,
+                    options=self.options,
+                    attachments=attachments,
+                    on_event=bars,
+                    answer=answer,
+                )
+            if result.get("status") != "awaiting_review":
+                break
+            show_review(result["review"], sys.stdout)  # --review: answer before the render
+            sys.stdout.flush()
+            answer = review_answer(lines, interactive)
         print(result["reply"])
         if result["version"]:
             placed = place_outputs(result["artifacts"], self.out / f"v{result['version']}.mp4")
@@ -149,6 +164,6 @@ def _loop(chat: Chat, lines: TextIO, interactive: bool) -> int:
             continue
         message, files = split_attachments("undo" if text == ":undo" else text)
         try:
-            chat.say(message, files)
+            chat.say(message, files, lines, interactive)
         except InvalidInput as err:  # a bad message: the conversation goes on
             print(f"error: {err.message}", file=sys.stderr)

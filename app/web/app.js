@@ -43,6 +43,7 @@
       ...RG.lookOptions($("thread-options")) };
     const duration = parseFloat($("duration").value);
     if (Number.isFinite(duration) && duration > 0) options.duration = duration;
+    if ($("review").checked) options.review = true;
     const size = SIZES[$("size").value];
     if (size) {
       [options.width, options.height] = size[aspect];

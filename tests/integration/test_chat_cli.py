@@ -66,3 +66,24 @@ def test_chat_reads_messages_from_stdin_and_writes_one_version_each(tmp_path: Pa
     assert "narrate_scenes" not in report["recomputed"] and "render" in report["recomputed"]
     spec = json.loads((out / "v2.spec.json").read_text())
     assert spec["captions"]["color"] == "yellow"
+
+
+def _chat_review(out: Path, lines: list[str]) -> subprocess.CompletedProcess[str]:
+    argv = [sys.executable, "-m", "reelgraph.app.cli", "chat", "-q", "--review", "-o", str(out)]
+    argv += ["--size", "180x320", "--fps", "15", "--quality", "draft", "--music", "none"]
+    return subprocess.run(
+        argv, input="\n".join(lines) + "\n", capture_output=True, text=True, timeout=600
+    )
+
+
+def test_chat_review_stops_each_new_plan_for_an_answer(tmp_path: Path) -> None:
+    out = tmp_path / "reviewed"
+    res = _chat_review(out, ["Octopuses have three hearts.", "", "looks good", ":quit"])
+    assert res.returncode == 0, res.stderr
+    assert "review: " in res.stdout and "preview: " in res.stdout  # the storyboard was shown
+    assert sorted(p.name for p in out.glob("*.mp4")) == ["v1.mp4"]
+    assert float(ffprobe_json(out / "v1.mp4")["format"]["duration"]) > 0
+    rejected = tmp_path / "rejected"
+    res = _chat_review(rejected, ["Octopuses have three hearts.", "reject", ":quit"])
+    assert res.returncode == 0, res.stderr
+    assert "review: " in res.stdout and not list(rejected.glob("*.mp4"))  # nothing rendered
