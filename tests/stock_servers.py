@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+import pytest
 from PIL import Image
 
 from tests.fixtures_video import ffmpeg
@@ -229,5 +230,24 @@ def point_settings_at(srv: StockServer, mp: Any, home: Path, **extra: str) -> No
     }
     for key, value in env.items():
         mp.setenv(key, value)
+    get_settings.cache_clear()
+    resume_all()
+
+
+@pytest.fixture(scope="module")
+def media(tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
+    """The stand-in's real image and video bytes, made once per test module."""
+    return make_media(tmp_path_factory.mktemp("stock-media"))
+
+
+@pytest.fixture
+def srv(media: dict[str, bytes], monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Any:
+    """A running stand-in with the settings pointed at it (a private home), stopped after."""
+    from reelgraph.settings import get_settings
+    from reelgraph.workers.engine.visuals.http import resume_all
+
+    with StockServer(media) as server:
+        point_settings_at(server, monkeypatch, tmp_path / "home")
+        yield server
     get_settings.cache_clear()
     resume_all()

@@ -5,8 +5,6 @@ and API keys that never reach errors, logs, the cache or the items."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
@@ -21,33 +19,20 @@ from reelgraph.settings import get_settings
 from reelgraph.workers.engine.visuals import http, providers
 from reelgraph.workers.engine.visuals.candidate import Candidate
 from reelgraph.workers.engine.visuals.http import resume_all
+from tests import stock_servers as _stock
 from tests.stock_servers import (
     IMAGE_KEY,
     PEXELS_KEY,
     PIXABAY_KEY,
     StockServer,
-    make_media,
-    point_settings_at,
 )
 
 pytestmark = pytest.mark.integration
 KEYS = (PEXELS_KEY, PIXABAY_KEY, IMAGE_KEY)
 
 
-@pytest.fixture(scope="module")
-def media(tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
-    return make_media(tmp_path_factory.mktemp("stock-media"))
-
-
-@pytest.fixture
-def srv(
-    media: dict[str, bytes], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> Iterator[StockServer]:
-    with StockServer(media) as server:
-        point_settings_at(server, monkeypatch, tmp_path / "home")
-        yield server
-    get_settings.cache_clear()
-    resume_all()
+media = _stock.media
+srv = _stock.srv
 
 
 @pytest.fixture

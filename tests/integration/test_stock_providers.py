@@ -4,7 +4,6 @@ search answers become Candidates with licence, author and page; downloads are ch
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
@@ -14,26 +13,14 @@ from PIL import Image
 from reelgraph.settings import get_settings
 from reelgraph.workers.engine.probe import probe
 from reelgraph.workers.engine.visuals import providers
-from reelgraph.workers.engine.visuals.http import resume_all
-from tests.stock_servers import PEXELS_KEY, PIXABAY_KEY, StockServer, make_media, point_settings_at
+from tests import stock_servers as _stock
+from tests.stock_servers import PEXELS_KEY, PIXABAY_KEY, StockServer
 
 pytestmark = pytest.mark.integration
 
 
-@pytest.fixture(scope="module")
-def media(tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
-    return make_media(tmp_path_factory.mktemp("stock-media"))
-
-
-@pytest.fixture
-def srv(
-    media: dict[str, bytes], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> Iterator[StockServer]:
-    with StockServer(media) as server:
-        point_settings_at(server, monkeypatch, tmp_path / "home")
-        yield server
-    get_settings.cache_clear()
-    resume_all()
+media = _stock.media
+srv = _stock.srv
 
 
 def _query(srv: StockServer, route: str) -> dict[str, str]:

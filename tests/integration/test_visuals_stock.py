@@ -5,18 +5,16 @@ tests/stock_servers)."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from reelgraph.app.cli import main
-from reelgraph.settings import get_settings
-from reelgraph.workers.engine.visuals.http import resume_all
 from reelgraph.workers.engine.visuals.pick import pick_all
+from tests import stock_servers as _stock
 from tests.conftest import frame_at
-from tests.stock_servers import COLOURS, StockServer, make_media, point_settings_at
+from tests.stock_servers import COLOURS, StockServer
 
 pytestmark = pytest.mark.integration
 
@@ -26,20 +24,8 @@ SCRIPT = (
 )
 
 
-@pytest.fixture(scope="module")
-def media(tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
-    return make_media(tmp_path_factory.mktemp("stock-media"))
-
-
-@pytest.fixture
-def srv(
-    media: dict[str, bytes], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> Iterator[StockServer]:
-    with StockServer(media) as server:
-        point_settings_at(server, monkeypatch, tmp_path / "home")
-        yield server
-    get_settings.cache_clear()
-    resume_all()
+media = _stock.media
+srv = _stock.srv
 
 
 def test_create_shows_pexels_items_ranked_by_text_and_credits_them(
