@@ -147,7 +147,7 @@ def test_graph_job_queues_its_callback_and_never_waits_for_the_receiver(
 
     _Hook.status = 503  # a receiver that keeps failing: retried with backoff
     _fresh(monkeypatch, REELGRAPH_CALLBACK_ATTEMPTS="5", REELGRAPH_CALLBACK_BACKOFF_S="1")
-    monkeypatch.setattr(tasks, "_run", lambda rec, out_dir, sink: {"artifacts": {}})
+    monkeypatch.setattr(tasks, "_run", lambda rec, out_dir, sink, resume: {"artifacts": {}})
     job_id = api.post("/v1/jobs", json={**OWLS, "callback_url": hook}).json()["id"]
     t0 = time.monotonic()
     assert tasks.run_graph_job(job_id) == {"status": "succeeded"}
