@@ -26,6 +26,7 @@ demo: install
 
 test: install
 	@bash .ci/system-deps --test
+	@bash .ci/postgres
 	@BIN=$(BIN) bash .ci/lint-imports
 	$(BIN)/python -m pytest -q
 
