@@ -30,7 +30,7 @@ OPTIONS = {
 MESSAGES = [
     SCRIPT,  # v1
     "make the captions yellow",  # v2
-    "make scene 2 say Their blood is blue.",  # v3
+    "make scene 2 say Octopus blood runs blue with copper.",  # v3: words no other test says
     "what's the weather like tomorrow?",  # nothing
     "undo",  # v4 = v2
     "go back to version 1",  # v5 = v1
@@ -100,7 +100,9 @@ def test_a_caption_colour_follow_up_re_renders_without_narration_or_music(turns)
 
 def test_a_scene_text_change_re_narrates_that_scene_only(turns) -> None:
     v3 = turns[2]
-    assert v3["version"] == 3 and v3["changed"] == ["scene 2 now says “Their blood is blue.”"]
+    assert v3["version"] == 3 and v3["changed"] == [
+        "scene 2 now says “Octopus blood runs blue with copper.”"
+    ]
     assert "narrate_scenes" in v3["report"]["recomputed"]
     assert v3["report"]["cache"]["narration"] == "2/3 scenes cached"
 
